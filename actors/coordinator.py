@@ -1,0 +1,184 @@
+"""The VerificationCoordinator: fans a request out to the modules, verifies, and writes the audit entry."""
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from actors.logs import configure_logging
+from actors.messages import (
+    ANALYSIS_MODULES,
+    AnalysisResult,
+    AnalyzeRequest,
+    LayerResult,
+    ModuleName,
+    ModuleRequest,
+    ModuleResult,
+    TraceStep,
+    VerificationReport,
+)
+from actors.settings import Settings
+from actors.stores.audit import AuditLog
+from actors.stores.connection import connect
+from redheart_models import language, verification
+
+log = structlog.get_logger("redheart.coordinator")
+
+
+class CoordinatorConfig(BaseModel):
+    """The coordinator's `user_config` in ray_config.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    module_timeouts_s: dict[ModuleName, float] = Field(default_factory=dict)
+    audit_timeout_s: float = Field(default=5.0, gt=0)
+    readiness_timeout_s: float = Field(default=2.0, gt=0)
+
+
+def _elapsed_ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 3)
+
+
+@serve.deployment
+class VerificationCoordinator:
+    """Runs one analysis: language, module fan-out with per-module deadlines, verification, audit."""
+
+    # Crisis answers first and fast (its rule engine needs no model); SURD on long histories takes longest.
+    DEFAULT_TIMEOUTS_S: dict[str, float] = {"encoder": 5.0, "crisis": 2.0, "emotion": 5.0, "ethics": 5.0, "surd": 10.0}
+
+    def __init__(
+        self,
+        encoder: DeploymentHandle,
+        crisis: DeploymentHandle,
+        emotion: DeploymentHandle,
+        ethics: DeploymentHandle,
+        surd: DeploymentHandle,
+        settings: Settings,
+        redis_url: str,
+    ) -> None:
+        configure_logging(settings.log_level)
+        self.modules: dict[str, DeploymentHandle] = {
+            "encoder": encoder, "crisis": crisis, "emotion": emotion, "ethics": ethics, "surd": surd,
+        }
+        self.redis = connect(redis_url)
+        self.audit = AuditLog(self.redis, settings.audit_maxlen, settings.audit_include_text)
+        self.reconfigure({})
+
+    def reconfigure(self, user_config: dict[str, Any]) -> None:
+        self.config = CoordinatorConfig.model_validate(user_config)
+        self.timeouts_s = {**self.DEFAULT_TIMEOUTS_S, **self.config.module_timeouts_s}
+
+    async def analyze(self, request: AnalyzeRequest, request_id: str | None = None) -> AnalysisResult:
+        request_id = request_id or uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        start = time.perf_counter()
+        guess = language.detect_language(request.text)
+        lang = guess.language if request.language == "auto" else request.language
+        steps = [
+            TraceStep(
+                id="language",
+                name=language.FORMULA if request.language == "auto" else "language.given@1",
+                inputs={"hangul_letters": guess.hangul_letters, "letters": guess.letters, "given": request.language},
+                output=lang,
+            )
+        ]
+        module_request = ModuleRequest(
+            request_id=request_id,
+            text=request.text,
+            language=lang,
+            alternatives=request.alternatives,
+            history=request.history,
+            locale=request.locale,
+            explain=request.explain,
+        )
+        requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
+        names = ("encoder", *ANALYSIS_MODULES)
+        calls = [self._run(name, module_request, requested) for name in names]
+        results = dict(zip(names, await asyncio.gather(*calls)))
+
+        statuses = {m: results[m].status for m in ANALYSIS_MODULES if m in requested}
+        report = verification.verify(statuses, {m: results[m].uncertainty for m in statuses})
+        result = AnalysisResult(
+            request_id=request_id,
+            language=lang,
+            created_at=datetime.now(UTC),
+            **results,
+            verification=VerificationReport(
+                layers=[LayerResult(**vars(layer)) for layer in report.layers],
+                risk=report.risk,
+                decision=report.decision,
+                confidence_band=report.confidence_band,
+                disclaimers=report.disclaimers,
+            ),
+            trace=steps,
+            versions={name: r.version for name, r in results.items()},
+            timings_ms={**{name: r.latency_ms for name, r in results.items()}, "analysis": _elapsed_ms(start)},
+        )
+        audit_start = time.perf_counter()
+        result.audit_id = await self._write_audit(result, request.text)
+        result.timings_ms["audit"] = _elapsed_ms(audit_start)
+        result.timings_ms["total"] = _elapsed_ms(start)
+        log.info("analysis", language=lang, decision=report.decision, statuses=statuses, audit_id=result.audit_id)
+        structlog.contextvars.unbind_contextvars("request_id")
+        return result
+
+    async def _run(self, name: str, request: ModuleRequest, requested: set[str]) -> ModuleResult:
+        """One module call under its deadline. A failure or timeout becomes a status, never an exception."""
+        if name != "encoder" and name not in requested:
+            return ModuleResult(module=name, version="n/a", status="skipped", detail="not requested")
+        if name == "surd" and not request.history:
+            return ModuleResult(module=name, version="n/a", status="skipped", detail="needs a conversation history")
+        start = time.perf_counter()
+        timeout = self.timeouts_s[name]
+        response = self.modules[name].analyze.remote(request)
+        try:
+            result: ModuleResult = await asyncio.wait_for(_resolve(response), timeout)
+        except TimeoutError:
+            response.cancel()
+            log.warning("module_timeout", module=name, timeout_s=timeout)
+            return ModuleResult(
+                module=name, version="unknown", status="timeout", detail=f"no answer within {timeout:g} s",
+                latency_ms=_elapsed_ms(start),
+            )
+        except Exception as exc:  # noqa: BLE001 - any module failure must be contained here
+            error = type(getattr(exc, "cause", None) or exc).__name__  # unwrap Ray's RayTaskError
+            log.error("module_failed", module=name, error=error)
+            return ModuleResult(
+                module=name, version="unknown", status="failed", detail=f"module raised {error}",
+                latency_ms=_elapsed_ms(start),
+            )
+        return result.model_copy(update={"latency_ms": _elapsed_ms(start)})
+
+    async def _write_audit(self, result: AnalysisResult, text: str) -> str | None:
+        """Persist before answering; if Redis is down the analysis is still returned, with `audit_id` null."""
+        try:
+            return await asyncio.wait_for(self.audit.append(result, text), self.config.audit_timeout_s)
+        except Exception as exc:  # noqa: BLE001 - the answer (a crisis response above all) outranks the log
+            log.error("audit_write_failed", error=type(exc).__name__)
+            result.verification.disclaimers.append("This analysis could not be recorded in the audit log.")
+            return None
+
+    async def ready(self) -> dict[str, bool]:
+        """Readiness of Redis and of every module deployment."""
+        timeout = self.config.readiness_timeout_s
+        checks = {"redis": _check(self.redis.ping(), timeout)}
+        checks |= {name: _check(_resolve(h.ping.remote()), timeout) for name, h in self.modules.items()}
+        answers = await asyncio.gather(*checks.values())
+        return dict(zip(checks, answers))
+
+
+async def _resolve(awaitable: Any) -> Any:
+    return await awaitable
+
+
+async def _check(awaitable: Any, timeout: float) -> bool:
+    try:
+        return bool(await asyncio.wait_for(awaitable, timeout))
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return False

@@ -1,0 +1,34 @@
+"""Fault injection: a module deployment that fails or hangs on purpose.
+
+Used to measure that the coordinator contains module failures (a failure or a missed deadline becomes a status,
+and the crisis module's answer survives it) and, later, how many injected faults each verification layer catches.
+"""
+
+import asyncio
+from typing import Literal
+
+from ray import serve
+
+from actors.messages import ModuleName, ModuleRequest, ModuleResult
+
+Fault = Literal["raise", "hang"]
+
+
+class InjectedFault(RuntimeError):
+    """Raised by a FaultyModule in `raise` mode."""
+
+
+@serve.deployment
+class FaultyModule:
+    def __init__(self, module: ModuleName, fault: Fault, hang_s: float = 60.0) -> None:
+        self.module = module
+        self.fault = fault
+        self.hang_s = hang_s
+
+    async def analyze(self, request: ModuleRequest) -> ModuleResult:
+        if self.fault == "hang":
+            await asyncio.sleep(self.hang_s)
+        raise InjectedFault(f"injected {self.fault} in {self.module}")
+
+    async def ping(self) -> bool:
+        return True

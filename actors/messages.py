@@ -1,0 +1,167 @@
+"""The messages of Red Heart (DESIGN.md, "Messages"): requests, module results, verification, the analysis.
+
+Limits live here, once; the HTTP API, the CLI and the actors all validate with these models, so invalid input
+never reaches a module.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+MAX_TEXT_CHARS = 10_000
+MAX_ALTERNATIVES = 8
+MAX_ALTERNATIVE_CHARS = 2_000
+MAX_HISTORY = 200
+MAX_SPEAKER_CHARS = 64
+
+ModuleName = Literal["encoder", "crisis", "emotion", "ethics", "surd"]
+MODULES: tuple[ModuleName, ...] = ("encoder", "crisis", "emotion", "ethics", "surd")
+AnalysisModule = Literal["crisis", "emotion", "ethics", "surd"]
+ANALYSIS_MODULES: tuple[AnalysisModule, ...] = ("crisis", "emotion", "ethics", "surd")
+Language = Literal["en", "ko"]
+LayerName = Literal["uncertainty", "consistency", "grounding", "social_context", "metacognition"]
+LAYERS: tuple[LayerName, ...] = ("uncertainty", "consistency", "grounding", "social_context", "metacognition")
+Decision = Literal["pass", "caution", "human_review", "abstain"]
+Status = Literal["ok", "failed", "timeout", "skipped"]
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
+AlternativeText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ALTERNATIVE_CHARS)]
+Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$", max_length=35)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain at least one non-whitespace character")
+    return value
+
+
+class Utterance(_Strict):
+    """One turn of a conversation history."""
+
+    text: Text
+    timestamp: datetime | None = None
+    speaker: Annotated[str, StringConstraints(max_length=MAX_SPEAKER_CHARS)] | None = None
+
+    _text_not_blank = field_validator("text")(_not_blank)
+
+
+class AnalyzeRequest(_Strict):
+    """What a client sends to `POST /v1/analyze`."""
+
+    text: Text
+    language: Literal["auto", "en", "ko"] = "auto"
+    alternatives: list[AlternativeText] = Field(default_factory=list, max_length=MAX_ALTERNATIVES)
+    history: list[Utterance] = Field(default_factory=list, max_length=MAX_HISTORY)
+    locale: Locale | None = Field(default=None, description="For crisis resources, e.g. ko-KR, en-US.")
+    modules: list[AnalysisModule] | None = Field(
+        default=None, description="Modules to run (all if unset). Crisis always runs: it cannot be turned off."
+    )
+    explain: bool = False
+
+    _text_not_blank = field_validator("text")(_not_blank)
+
+    @field_validator("alternatives")
+    @classmethod
+    def _alternatives_not_blank(cls, values: list[str]) -> list[str]:
+        return [_not_blank(v) for v in values]
+
+
+class ModuleRequest(_Strict):
+    """What the coordinator sends to each module: the validated request plus what it derived."""
+
+    request_id: str
+    text: str
+    language: Language
+    alternatives: list[str] = Field(default_factory=list)
+    history: list[Utterance] = Field(default_factory=list)
+    locale: str | None = None
+    explain: bool = False
+
+
+class TraceStep(_Strict):
+    """One application of a named formula or model: what went in and what came out."""
+
+    id: str
+    name: str = Field(description="Formula or model id with its version, e.g. `language.hangul_ratio@1`.")
+    inputs: dict[str, Any] = Field(default_factory=dict, description="Name -> value, or the id of an earlier step.")
+    output: Any = None
+
+
+class ModuleResult(_Strict):
+    """The answer of one module. Module-specific results subclass it and add their typed outputs as fields."""
+
+    module: ModuleName
+    version: str
+    status: Status
+    detail: str | None = Field(default=None, description="Why a module was skipped, failed or timed out.")
+    uncertainty: Unit | None = None
+    trace: list[TraceStep] = Field(default_factory=list)
+    latency_ms: float = Field(default=0.0, ge=0.0)
+
+
+class LayerResult(_Strict):
+    """One verification layer's verdict. `evaluated` is false when the layer had nothing to check."""
+
+    name: LayerName
+    evaluated: bool
+    score: Unit
+    passed: bool
+    findings: list[str] = Field(default_factory=list)
+
+
+class VerificationReport(_Strict):
+    layers: list[LayerResult] = Field(min_length=len(LAYERS), max_length=len(LAYERS))
+    risk: Unit
+    decision: Decision
+    confidence_band: Literal["high", "medium", "low", "none"]
+    disclaimers: list[str] = Field(default_factory=list)
+
+
+class AnalysisResult(_Strict):
+    """Everything Red Heart says about one request. Field names of the module sections are a stable contract."""
+
+    request_id: str
+    language: Language
+    created_at: datetime
+    encoder: ModuleResult
+    crisis: ModuleResult
+    emotion: ModuleResult
+    ethics: ModuleResult
+    surd: ModuleResult
+    verification: VerificationReport
+    trace: list[TraceStep] = Field(default_factory=list, description="Steps of the coordinator itself.")
+    versions: dict[str, str] = Field(default_factory=dict, description="Module -> model/formula version.")
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    audit_id: str | None = Field(default=None, description="Audit-stream entry; null if it could not be written.")
+
+
+BODY_MESSAGES = {
+    "json_invalid": "the request body is not valid JSON",
+    "model_attributes_type": "the request body must be a JSON object such as {\"text\": \"...\"}",
+    "missing": "the request body is missing; send a JSON object such as {\"text\": \"...\"}",
+}
+
+
+def describe_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic/FastAPI validation errors as `{field, message, limit}` items, without echoing the input back."""
+    described = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part != "body"]
+        if error.get("type") == "json_invalid":
+            loc = []
+        field = ".".join(loc) or "body"
+        ctx = error.get("ctx") or {}
+        if field == "body":
+            error = {**error, "msg": BODY_MESSAGES.get(error.get("type"), error.get("msg", "invalid"))}
+        limit = next((ctx[k] for k in ("max_length", "min_length", "ge", "le", "expected", "pattern") if k in ctx), None)
+        item = {"field": field, "message": f"{field}: {error.get('msg', 'invalid')}", "type": error.get("type")}
+        if limit is not None:
+            item["limit"] = limit
+        described.append(item)
+    return described

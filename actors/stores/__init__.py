@@ -1,0 +1,1 @@
+"""Redis-backed stores of Red Heart (key names in `actors.keys`)."""

@@ -1,0 +1,1 @@
+"""Runtime bootstrap: local or remote Ray, the embedded Redis server, Serve configuration and Ray jobs."""

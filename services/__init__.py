@@ -1,0 +1,1 @@
+"""Entry points of Red Heart: the Serve application, its HTTP ingress, the aiohttp client and the CLI."""

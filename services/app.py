@@ -1,0 +1,64 @@
+"""The one builder of the Serve application: Ingress <- VerificationCoordinator <- the module deployments.
+
+`serve run ray_config.yaml` calls `build_app(args)` and applies the file's deployment options itself;
+`redheart serve` passes the same options in `args.deployments`, so both deploy the same thing.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from ray.serve.deployment import Application, Deployment
+
+from actors.coordinator import VerificationCoordinator
+from actors.pending import PendingModule
+from actors.settings import Settings, load_settings
+from cluster.redis_server import embedded_redis_in_cluster
+from services.ingress import Ingress
+
+# Deployment name -> module it serves; every one is a PendingModule until its issue lands.
+MODULE_DEPLOYMENTS = {"Encoder": "encoder", "Crisis": "crisis", "Emotion": "emotion", "Ethics": "ethics", "Surd": "surd"}
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", *MODULE_DEPLOYMENTS)
+
+
+class AppArgs(BaseModel):
+    """Arguments of `build_app` (the `args` of the application in ray_config.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    redis_url: str | None = Field(default=None, description="Redis to use; default: settings, else embedded.")
+    deployments: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Name -> Deployment.options.")
+
+    @field_validator("deployments")
+    @classmethod
+    def _known(cls, deployments: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        unknown = set(deployments) - set(DEPLOYMENTS)
+        if unknown:
+            raise ValueError(f"unknown deployment(s) {sorted(unknown)}; known: {list(DEPLOYMENTS)}")
+        return deployments
+
+
+def _configured(deployment: Deployment, args: AppArgs, name: str) -> Deployment:
+    return deployment.options(name=name, **args.deployments.get(name, {}))
+
+
+def build_pipeline(
+    args: AppArgs, settings: Settings, replace: dict[str, Application] | None = None
+) -> Application:
+    """The coordinator bound to its module deployments (no HTTP): used by the ingress and the local CLI.
+
+    `replace` swaps module deployments (module name -> bound deployment), e.g. for fault injection.
+    """
+    redis_url = args.redis_url or settings.redis_url or embedded_redis_in_cluster(settings.home)
+    modules = {
+        module: _configured(PendingModule, args, name).bind(module) for name, module in MODULE_DEPLOYMENTS.items()
+    }
+    modules |= replace or {}
+    coordinator = _configured(VerificationCoordinator, args, "VerificationCoordinator")
+    return coordinator.bind(**modules, settings=settings, redis_url=redis_url)
+
+
+def build_app(raw_args: dict[str, Any]) -> Application:
+    """The whole Serve application, HTTP ingress included."""
+    args = AppArgs.model_validate(raw_args)
+    settings = load_settings()
+    return _configured(Ingress, args, "Ingress").bind(build_pipeline(args, settings), settings)

@@ -1,0 +1,160 @@
+"""The `redheart` command line: `serve`, `analyze`, `status`. Bad input exits with code 2."""
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from actors.messages import ANALYSIS_MODULES, AnalyzeRequest, describe_errors
+from actors.settings import Settings, load_settings
+from services.client import RedHeartClient, ServiceError
+
+EXIT_BAD_INPUT = 2
+READY_TIMEOUT_S = 300.0
+
+
+def _print_json(value: Any, stream: Any = None) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2), file=stream or sys.stdout)
+
+
+def _bad_input(detail: list[dict[str, Any]]) -> int:
+    _print_json({"error": "invalid request", "detail": detail}, sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _request_from(args: argparse.Namespace) -> dict[str, Any]:
+    request: dict[str, Any] = {"text": args.text, "language": args.language, "explain": args.explain}
+    if args.alternative:
+        request["alternatives"] = args.alternative
+    if args.locale:
+        request["locale"] = args.locale
+    if args.module:
+        request["modules"] = args.module
+    if args.history:
+        request["history"] = json.loads(Path(args.history).read_text(encoding="utf-8"))
+    return request
+
+
+def _analyze_locally(request: AnalyzeRequest, settings: Settings) -> dict[str, Any]:
+    """Run the pipeline in this process (Serve's local testing mode) with the embedded Redis for the audit."""
+    from ray import serve
+
+    from cluster.runtime import Runtime
+    from services.app import AppArgs, build_pipeline
+
+    with Runtime(settings, with_ray=False) as runtime:
+        app = build_pipeline(AppArgs(redis_url=runtime.redis_url), settings)
+        handle = serve.run(app, _local_testing_mode=True)
+        result = handle.analyze.remote(request, uuid.uuid4().hex).result()
+        return result.model_dump(mode="json")
+
+
+def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        raw = _request_from(args)
+        request = AnalyzeRequest.model_validate(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        return _bad_input([{"field": "history", "message": f"history: cannot read {args.history}: {exc}"}])
+    except ValidationError as exc:
+        return _bad_input(describe_errors(exc.errors()))
+    client = RedHeartClient(args.url or str(settings.url))
+    if asyncio.run(client.alive()):
+        try:
+            result = asyncio.run(client.analyze(request.model_dump(mode="json", exclude_unset=True)))
+        except ServiceError as exc:
+            if exc.status == 422:
+                return _bad_input(exc.body.get("detail", []))
+            _print_json({"error": str(exc)}, sys.stderr)
+            return 1
+    else:
+        print(f"no service at {client.url}; running the pipeline locally", file=sys.stderr)
+        result = _analyze_locally(request, settings)
+    _print_json(result)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    client = RedHeartClient(args.url or str(settings.url))
+    if not asyncio.run(client.alive()):
+        _print_json({"ready": False, "url": client.url, "error": "no service answers"})
+        return 1
+    report = asyncio.run(client.ready())
+    _print_json({"url": client.url, **report})
+    return 0 if report.get("ready") else 1
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from cluster.runtime import Runtime
+    from cluster.serving import deploy
+
+    stop = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    started = time.monotonic()
+    with Runtime(settings) as runtime:
+        signal.signal(signal.SIGTERM, _stop)  # after ray.init, which installs handlers of its own
+        signal.signal(signal.SIGINT, _stop)
+        url = deploy(runtime, host=args.host, port=args.port)
+        client = RedHeartClient(url)
+        while not stop and not asyncio.run(client.ready()).get("ready"):
+            if time.monotonic() - started > READY_TIMEOUT_S:
+                print(f"the service did not become ready within {READY_TIMEOUT_S:.0f} s", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        if not stop:
+            print(f"Red Heart is ready after {time.monotonic() - started:.1f} s", flush=True)
+            print(f"  API docs:  {url}/docs\n  Web page:  {url}/\n  Stop with Ctrl-C.", flush=True)
+        while not stop:
+            time.sleep(0.5)
+        print("stopping Red Heart", file=sys.stderr, flush=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="redheart", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the service on embedded defaults (local Ray, embedded Redis)")
+    serve.add_argument("--host", help="HTTP host (default: ray_config.yaml)")
+    serve.add_argument("--port", type=int, help="HTTP port (default: ray_config.yaml)")
+    serve.set_defaults(run=cmd_serve)
+
+    analyze = commands.add_parser("analyze", help="analyse TEXT; prints the AnalysisResult as JSON")
+    analyze.add_argument("text")
+    analyze.add_argument("--language", default="auto", help="auto, en or ko")
+    analyze.add_argument("--alternative", action="append", help="an option of a dilemma (repeatable, at most 8)")
+    analyze.add_argument("--history", help="JSON file: a list of {text, timestamp?, speaker?}")
+    analyze.add_argument("--locale", help="for crisis resources, e.g. ko-KR")
+    analyze.add_argument("--module", action="append", help=f"run only these ({', '.join(ANALYSIS_MODULES)})")
+    analyze.add_argument("--explain", action="store_true")
+    analyze.add_argument("--url", help="service URL (default: REDHEART_URL)")
+    analyze.set_defaults(run=cmd_analyze)
+
+    status = commands.add_parser("status", help="readiness of a running service")
+    status.add_argument("--url", help="service URL (default: REDHEART_URL)")
+    status.set_defaults(run=cmd_status)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except (ValueError, ValidationError) as exc:
+        print(f"redheart: configuration error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return args.run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

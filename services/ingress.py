@@ -1,0 +1,76 @@
+"""The HTTP ingress: JSON API (OpenAPI at /docs), health and readiness, and the web page at /."""
+
+import re
+import uuid
+from importlib import resources
+
+from fastapi import FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+import structlog
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from actors.logs import configure_logging
+from actors.messages import AnalysisResult, AnalyzeRequest, describe_errors
+from actors.settings import Settings
+
+log = structlog.get_logger("redheart.ingress")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+api = FastAPI(
+    title="Red Heart",
+    version="0.1.0",
+    description="Transparent ethics-and-emotion analysis for English and Korean text. Every number is traced.",
+)
+
+
+@api.exception_handler(RequestValidationError)
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"error": "invalid request", "detail": describe_errors(exc.errors())})
+
+
+def request_id_from(header: str | None) -> str:
+    """The caller's X-Request-ID when it is a sane token, else a fresh one."""
+    return header if header and REQUEST_ID.match(header) else uuid.uuid4().hex
+
+
+@serve.deployment
+@serve.ingress(api)
+class Ingress:
+    def __init__(self, coordinator: DeploymentHandle, settings: Settings) -> None:
+        configure_logging(settings.log_level)
+        self.coordinator = coordinator
+
+    @api.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page(self) -> str:
+        return resources.files("services").joinpath("static/index.html").read_text(encoding="utf-8")
+
+    @api.get("/healthz")
+    async def healthz(self) -> dict[str, str]:
+        """The process answers (liveness)."""
+        return {"status": "ok"}
+
+    @api.get("/readyz")
+    async def readyz(self) -> JSONResponse:
+        """Ray, Redis and every deployment answer (readiness)."""
+        try:
+            checks = {"ray": True, **await self.coordinator.ready.remote()}
+        except Exception:  # noqa: BLE001 - an unreachable coordinator means "not ready", not a 500
+            checks = {"ray": True, "coordinator": False}
+        ready = all(checks.values())
+        return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, "checks": checks})
+
+    @api.post("/v1/analyze", response_model=AnalysisResult)
+    async def analyze(
+        self, request: AnalyzeRequest, x_request_id: str | None = Header(default=None)
+    ) -> JSONResponse:
+        """Analyse one text (with optional alternatives and history)."""
+        request_id = request_id_from(x_request_id)  # Serve's proxy sets and echoes X-Request-ID itself
+        try:
+            result: AnalysisResult = await self.coordinator.analyze.remote(request, request_id)
+        except Exception as exc:  # noqa: BLE001 - answer with the id so the caller can retry or report
+            log.error("coordinator_failed", request_id=request_id, error=type(exc).__name__)
+            content = {"error": "analysis unavailable, retry later", "request_id": request_id}
+            return JSONResponse(status_code=503, content=content)
+        return JSONResponse(content=result.model_dump(mode="json"))

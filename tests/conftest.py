@@ -1,0 +1,78 @@
+"""Fixtures shared by all test kinds; `runtime` and `service` start one local Ray cluster per session."""
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from actors.settings import Settings
+from cluster.runtime import Runtime
+from cluster.serving import deploy
+
+READY_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that contain `text` (e.g. a data directory)."""
+    out = subprocess.run(["pgrep", "-af", text], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "pgrep" not in line]
+
+
+def wait_ready(url: str, timeout_s: float = READY_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"service at {url} not ready within {timeout_s} s")
+
+
+def short_tempdir(prefix: str) -> Path:
+    """A data directory under /tmp: unix socket paths must stay under ~100 bytes."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+@pytest.fixture
+def home() -> Iterator[Path]:
+    path = short_tempdir("rh-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return Settings(home=home)
+
+
+@pytest.fixture(scope="session")
+def runtime() -> Iterator[Runtime]:
+    home = short_tempdir("rh-it-")
+    runtime = Runtime(Settings(home=home, ray_num_cpus=2)).start()
+    yield runtime
+    runtime.shutdown()
+    leftovers = processes_mentioning(str(home))
+    shutil.rmtree(home, ignore_errors=True)
+    assert not leftovers, f"processes left behind: {leftovers}"
+
+
+@pytest.fixture(scope="session")
+def service(runtime: Runtime) -> str:
+    """Base URL of the Red Heart app deployed from ray_config.yaml, once it reports ready."""
+    url = deploy(runtime, port=free_port())
+    wait_ready(url)
+    return url

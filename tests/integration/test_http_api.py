@@ -1,0 +1,112 @@
+"""The HTTP API of the deployed app on a real local Ray cluster with the embedded Redis."""
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import ray
+
+from actors.messages import AnalysisResult
+from actors.stores.audit import AuditLog
+from actors.stores.connection import connect
+from cluster.runtime import Runtime
+
+pytestmark = pytest.mark.integration
+TEXT = "I lied to my friend and now I regret it"
+
+
+def test_health_and_readiness_cover_ray_redis_and_every_deployment(service: str, runtime: Runtime) -> None:
+    assert httpx.get(f"{service}/healthz").json() == {"status": "ok"}
+    report = httpx.get(f"{service}/readyz").json()
+    assert report["ready"] is True
+    assert set(report["checks"]) == {"ray", "redis", "encoder", "crisis", "emotion", "ethics", "surd"}
+    assert runtime.readiness() == {"redis": True, "ray": True}
+
+
+async def test_analyze_returns_an_audited_analysis_result(service: str, runtime: Runtime) -> None:
+    response = httpx.post(f"{service}/v1/analyze", json={"text": TEXT}, headers={"X-Request-ID": "it-analyze-1"})
+    assert response.status_code == 200
+    result = AnalysisResult.model_validate(response.json())
+    assert result.request_id == response.headers["X-Request-ID"] == "it-analyze-1"
+    assert result.language == "en"
+    assert result.trace[0].name == "language.hangul_ratio@1" and result.trace[0].output == "en"
+    # modules whose issues have not landed say so, and verification asserts nothing on top of them
+    assert {result.crisis.status, result.emotion.status, result.ethics.status, result.surd.status} == {"skipped"}
+    assert result.surd.detail == "needs a conversation history"
+    assert result.verification.decision == "abstain"
+    assert result.audit_id
+
+    client = connect(runtime.redis_url)
+    try:
+        entry = await AuditLog(client, maxlen=1_000, include_text=False).find("it-analyze-1")
+    finally:
+        await client.aclose()
+    assert entry["id"] == result.audit_id
+    assert entry["result"]["verification"]["decision"] == "abstain"
+    assert TEXT not in str(entry), "raw text is not stored by default"
+
+
+def test_korean_history_and_module_selection(service: str) -> None:
+    body = {
+        "text": "친구한테 거짓말을 해서 너무 후회돼",
+        "history": [{"text": "요즘 힘들어", "speaker": "user"}, {"text": "무슨 일 있어?", "speaker": "bot"}],
+        "modules": ["emotion"],
+    }
+    result = httpx.post(f"{service}/v1/analyze", json=body).json()
+    assert result["language"] == "ko"
+    assert result["ethics"]["detail"] == "not requested"
+    assert result["crisis"]["detail"] != "not requested", "crisis always runs"
+    assert result["surd"]["detail"] == "not requested"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "limit"),
+    [
+        ({"text": ""}, "text", 1),
+        ({"text": "x" * 10_001}, "text", 10_000),
+        ({"text": "hi", "language": "xx"}, "language", "'auto', 'en' or 'ko'"),
+        ({"text": "hi", "alternatives": [f"option {i}" for i in range(9)]}, "alternatives", 8),
+        ({"text": "hi", "history": [{"text": "h"}] * 201}, "history", 200),
+    ],
+)
+def test_bad_input_is_422_naming_field_and_limit(service: str, body: dict, field: str, limit: object) -> None:
+    response = httpx.post(f"{service}/v1/analyze", json=body)
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert (error["field"], error["limit"]) == (field, limit)
+
+
+@pytest.mark.parametrize("content", [b"not json at all", b'{"text": "unterminated', b"[1, 2]"])
+def test_body_that_is_not_a_json_object_is_422(service: str, content: bytes) -> None:
+    response = httpx.post(f"{service}/v1/analyze", content=content, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["field"] == "body"
+    assert "JSON" in error["message"]
+
+
+def test_openapi_docs_and_web_page(service: str) -> None:
+    spec = httpx.get(f"{service}/openapi.json").json()
+    assert {"/v1/analyze", "/healthz", "/readyz"} <= set(spec["paths"])
+    assert "AnalyzeRequest" in spec["components"]["schemas"]
+    assert httpx.get(f"{service}/docs").status_code == 200
+    page = httpx.get(f"{service}/")
+    assert page.status_code == 200 and "/v1/analyze" in page.text
+
+
+def test_logs_carry_the_request_id_and_never_the_text(service: str) -> None:
+    sentinel = "zebra-sentinel-4471 told me a secret"
+    httpx.post(f"{service}/v1/analyze", json={"text": sentinel}, headers={"X-Request-ID": "it-logs-1"})
+    logs = Path(ray._private.worker.global_worker.node.get_logs_dir_path())
+    deadline = time.monotonic() + 30
+    while True:
+        text = "\n".join(p.read_text(errors="replace") for p in logs.rglob("*") if p.is_file())
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith("{") and "it-logs-1" in line]
+        if any(line.get("event") == "analysis" for line in lines) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    (entry,) = [line for line in lines if line.get("event") == "analysis"]
+    assert entry["request_id"] == "it-logs-1" and entry["decision"] == "abstain"
+    assert "zebra-sentinel" not in text

@@ -1,0 +1,56 @@
+"""ray_config.yaml and the application builder must agree, and the app must fit on 2 cores."""
+
+import pytest
+from pydantic import ValidationError
+
+from actors.coordinator import CoordinatorConfig, VerificationCoordinator
+from actors.settings import Settings
+from cluster.serve_config import builder, deployment_options, load_serve_config
+from services.app import DEPLOYMENTS, AppArgs, build_app
+
+MACHINE_CPUS = 2
+
+
+@pytest.fixture(scope="module")
+def app_config():
+    (app,) = load_serve_config(Settings().serve_config).applications
+    return app
+
+
+def test_every_deployment_in_the_file_exists_in_the_app_and_back(app_config) -> None:
+    assert set(deployment_options(app_config)) == set(DEPLOYMENTS)
+    built = build_app({"redis_url": "redis://unused:1", "deployments": deployment_options(app_config)})
+    names = set()
+    stack = [built]
+    while stack:
+        node = stack.pop()
+        names.add(node._bound_deployment.name)
+        stack.extend(arg for arg in node._bound_deployment.init_args if type(arg) is type(node))
+        stack.extend(arg for arg in node._bound_deployment.init_kwargs.values() if type(arg) is type(node))
+    assert names == set(DEPLOYMENTS)
+    assert builder(app_config) is build_app
+
+
+def test_resources_are_fractional_and_fit_two_cores(app_config) -> None:
+    total = 0.0
+    for name, options in deployment_options(app_config).items():
+        actor = options["ray_actor_options"]
+        assert 0 < actor["num_cpus"] < 1, name
+        assert "num_gpus" in actor, f"{name}: set num_gpus with num_cpus (the dict is replaced whole)"
+        assert options["max_ongoing_requests"] >= 64, f"{name}: Serve's default of 5 throttles fan-in"
+        replicas = options.get("num_replicas") or options["autoscaling_config"]["max_replicas"]
+        total += actor["num_cpus"] * replicas
+    assert total <= MACHINE_CPUS / 2, "leave half the machine for Ray Train and the tests"
+
+
+def test_coordinator_user_config_is_valid_and_complete(app_config) -> None:
+    user_config = deployment_options(app_config)["VerificationCoordinator"]["user_config"]
+    config = CoordinatorConfig.model_validate(user_config)
+    assert set(config.module_timeouts_s) == set(VerificationCoordinator.func_or_class.DEFAULT_TIMEOUTS_S)
+    with pytest.raises(ValidationError):
+        CoordinatorConfig.model_validate({**user_config, "module_timeout": 1})
+
+
+def test_unknown_deployment_in_args_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="Emotoin"):
+        AppArgs(deployments={"Emotoin": {}})

@@ -1,0 +1,29 @@
+import pytest
+
+from redheart_models.verification import LAYER_WEIGHTS, verify
+
+
+def test_nothing_analysed_abstains_with_full_risk() -> None:
+    report = verify({"crisis": "skipped", "emotion": "skipped"}, {"crisis": None, "emotion": None})
+    assert report.decision == "abstain"
+    assert report.confidence_band == "none"
+    assert report.risk == 1.0
+    assert not any(layer.evaluated for layer in report.layers[:4])
+    assert "asserts nothing" in report.disclaimers[0]
+    assert "crisis, emotion" in report.disclaimers[1]
+
+
+def test_risk_is_one_minus_weighted_layer_scores() -> None:
+    report = verify({"crisis": "ok", "emotion": "ok", "ethics": "failed"}, {"crisis": 0.1, "emotion": 0.3, "ethics": 0.9})
+    uncertainty, *_, metacognition = report.layers
+    assert uncertainty.score == pytest.approx(1 - (0.1 + 0.3) / 2)  # the failed module's number is not used
+    assert metacognition.score == pytest.approx(2 / 3)
+    expected = 1 - LAYER_WEIGHTS["uncertainty"] * 0.8 - LAYER_WEIGHTS["metacognition"] * 2 / 3
+    assert report.risk == pytest.approx(expected)
+    assert report.decision == "human_review"  # layers not yet implemented count fully against confidence
+    assert report.disclaimers == ["Not analysed: ethics."]
+
+
+def test_weights_sum_to_one() -> None:
+    assert sum(LAYER_WEIGHTS.values()) == pytest.approx(1.0)
+    assert [layer.name for layer in verify({}, {}).layers] == list(LAYER_WEIGHTS)
