@@ -7,13 +7,18 @@ never reaches a module.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from redheart_models import surd
 
 MAX_TEXT_CHARS = 10_000
 MAX_ALTERNATIVES = 8
 MAX_ALTERNATIVE_CHARS = 2_000
 MAX_HISTORY = 200
 MAX_SPEAKER_CHARS = 64
+MAX_SURD_SAMPLES = 100_000
+MAX_SURD_BINS = 32
+MAX_SURD_LAG = 1_000
 
 ModuleName = Literal["encoder", "crisis", "emotion", "ethics", "surd"]
 MODULES: tuple[ModuleName, ...] = ("encoder", "crisis", "emotion", "ethics", "surd")
@@ -72,6 +77,56 @@ class AnalyzeRequest(_Strict):
         return [_not_blank(v) for v in values]
 
 
+SeriesName = Annotated[str, StringConstraints(pattern=r"^[^+]{1,64}$")]  # "+" joins names of agent sets
+Series = Annotated[
+    list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=3, max_length=MAX_SURD_SAMPLES)
+]
+
+
+class SurdRequest(_Strict):
+    """`POST /v1/surd`: which agents' present states drive the target's future state, and how."""
+
+    target: Series
+    agents: list[Series] = Field(min_length=1, max_length=surd.MAX_HD_AGENTS)
+    target_name: SeriesName = "target"
+    agent_names: list[SeriesName] | None = Field(default=None, description="Defaults to agent1, agent2, ...")
+    lag: int = Field(default=1, ge=1, le=MAX_SURD_LAG)
+    bins: int = Field(default=8, ge=2, le=MAX_SURD_BINS)
+    max_combs: int | None = Field(
+        default=None, ge=1, le=surd.MAX_HD_AGENTS, description="Examine agent sets up to this size only."
+    )
+
+    @field_validator("agents")
+    @classmethod
+    def _same_length(cls, agents: list[list[float]], info: ValidationInfo) -> list[list[float]]:
+        n = len(info.data.get("target", []))
+        for i, series in enumerate(agents):
+            if len(series) != n:
+                raise ValueError(f"agents.{i} has {len(series)} samples but target has {n}: series must align")
+        return agents
+
+    @field_validator("agent_names")
+    @classmethod
+    def _one_name_each(cls, names: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if names is not None:
+            if len(names) != len(info.data.get("agents", [])):
+                raise ValueError("needs exactly one name per agent")
+            if len(set(names)) != len(names):
+                raise ValueError("names must be unique")
+        return names
+
+    @property
+    def names(self) -> list[str]:
+        return self.agent_names or [f"agent{i}" for i in range(1, len(self.agents) + 1)]
+
+
+class SurdTerm(_Strict):
+    kind: Literal["redundant", "unique", "synergistic"]
+    agents: list[str]
+    bits: float = Field(ge=0.0)
+    share: Unit = Field(description="Fraction of the mutual information I(T; A).")
+
+
 class ModuleRequest(_Strict):
     """What the coordinator sends to each module: the validated request plus what it derived."""
 
@@ -91,6 +146,25 @@ class TraceStep(_Strict):
     name: str = Field(description="Formula or model id with its version, e.g. `language.hangul_ratio@1`.")
     inputs: dict[str, Any] = Field(default_factory=dict, description="Name -> value, or the id of an earlier step.")
     output: Any = None
+
+
+class SurdResponse(_Strict):
+    """A SURD decomposition in bits; sets of agents are named by their names joined with "+"."""
+
+    target: str
+    agents: list[str]
+    samples: int
+    lag: int
+    bins: int
+    max_combs: int | None
+    redundant: dict[str, float]
+    unique: dict[str, float]
+    synergistic: dict[str, float]
+    mutual_info: dict[str, float]
+    info_leak: float = Field(description="H(T | agents) / H(T): what the agents leave unexplained.")
+    target_entropy: float
+    terms: list[SurdTerm] = Field(description="All terms, largest first.")
+    trace: list[TraceStep]
 
 
 class ModuleResult(_Strict):

@@ -25,13 +25,22 @@ import numpy as np
 
 EPS = 1e-14
 MAX_AGENTS = 8  # 2**8 - 1 agent sets; beyond that use `surd_hd` with `max_combs`
+MAX_HD_AGENTS = 16  # redundancy is still reported for every agent set: 2**16
 MAX_CELLS = 2**24  # cells of one joint histogram (128 MiB of float64)
 
 Combo = tuple[int, ...]
 
 
 class SurdInputError(ValueError):
-    """Input SURD cannot decompose honestly; the message names the problem."""
+    """Input SURD cannot decompose honestly: `field` names the input, the message the problem."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(field, problem)  # both in args, so the error survives pickling across Ray
+        self.field = field
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,13 @@ class SurdResult:
     def total(self) -> float:
         """Sum of all terms: I(T; A) for the exact decomposition."""
         return sum(self.redundant.values()) + sum(self.unique.values()) + sum(self.synergistic.values())
+
+    def terms(self) -> list[tuple[str, Combo, float]]:
+        """Every term as (kind, agent set, bits), largest first."""
+        terms = [("unique", (agent,), bits) for agent, bits in self.unique.items()]
+        terms += [("redundant", combo, bits) for combo, bits in self.redundant.items()]
+        terms += [("synergistic", combo, bits) for combo, bits in self.synergistic.items()]
+        return sorted(terms, key=lambda term: -term[2])
 
 
 def _log2(x: np.ndarray) -> np.ndarray:
@@ -149,15 +165,15 @@ def _result(redundant: dict, synergistic: dict, mutual_info: dict, info_leak: fl
 def _check_histogram(p: np.ndarray) -> np.ndarray:
     p = np.asarray(p, dtype=np.float64)
     if p.ndim < 2:
-        raise SurdInputError(f"histogram needs a target axis and at least one agent axis; got {p.ndim} axis")
+        raise SurdInputError("p", f"needs a target axis and at least one agent axis; got {p.ndim} axis")
     if p.ndim - 1 > MAX_AGENTS:
-        raise SurdInputError(f"{p.ndim - 1} agents exceed the limit of {MAX_AGENTS}; use surd_hd with max_combs")
+        raise SurdInputError("p", f"{p.ndim - 1} agents exceed the limit of {MAX_AGENTS}; use surd_hd with max_combs")
     if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise SurdInputError("histogram has negative, NaN or infinite cells")
+        raise SurdInputError("p", "has negative, NaN or infinite cells")
     if p.sum() <= 0:
-        raise SurdInputError("histogram is empty (sums to 0)")
+        raise SurdInputError("p", "is empty (sums to 0)")
     if p.shape[0] < 2 or np.count_nonzero(p.sum(axis=tuple(range(1, p.ndim)))) < 2:
-        raise SurdInputError("the target takes a single state: there is no information to decompose")
+        raise SurdInputError("p", "the target takes a single state: there is no information to decompose")
     return p
 
 
@@ -176,22 +192,42 @@ def surd(p: np.ndarray) -> SurdResult:
     return _result(redundant, synergistic, _mutual_info(specific, p_t), h_t_given_a / h_t, h_t)
 
 
-def _check_series(target: np.ndarray, agents: np.ndarray, lag: int, bins: int) -> tuple[np.ndarray, np.ndarray]:
+def check_series(target, agents, lag: int, bins: int, max_combs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Validate series for SURD and return them as arrays; `SurdInputError.field` names the culprit."""
     target = np.asarray(target, dtype=np.float64)
     agents = np.atleast_2d(np.asarray(agents, dtype=np.float64))
-    if target.ndim != 1:
-        raise SurdInputError(f"target must be one series; got shape {target.shape}")
+    n_agents = agents.shape[0]
+    if target.ndim != 1 or agents.ndim != 2:
+        raise SurdInputError("target", f"must be one series; got shape {target.shape}")
+    limit = MAX_AGENTS if max_combs is None else MAX_HD_AGENTS
+    if n_agents > limit:
+        hint = "; use max_combs" if max_combs is None else ""
+        raise SurdInputError("agents", f"{n_agents} agents exceed the limit of {limit}{hint}")
     if agents.shape[1] != target.shape[0]:
-        raise SurdInputError(f"series differ in length: target has {target.shape[0]}, agents have {agents.shape[1]}")
+        raise SurdInputError("agents", f"series differ in length: target has {target.shape[0]}, agents {agents.shape[1]}")
     if not isinstance(bins, int | np.integer) or bins < 2:
-        raise SurdInputError(f"bins must be an integer >= 2; got {bins!r}")
+        raise SurdInputError("bins", f"must be an integer >= 2; got {bins!r}")
     if not isinstance(lag, int | np.integer) or not 1 <= lag < target.shape[0]:
-        raise SurdInputError(f"lag must be an integer in [1, {target.shape[0] - 1}]; got {lag!r}")
-    for name, series in [("target", target), *((f"agent {i}", a) for i, a in enumerate(agents, start=1))]:
+        raise SurdInputError("lag", f"must be an integer in [1, {target.shape[0] - 1}]; got {lag!r}")
+    if max_combs is not None and (not isinstance(max_combs, int | np.integer) or not 1 <= max_combs <= n_agents):
+        raise SurdInputError("max_combs", f"must be an integer in [1, {n_agents}]; got {max_combs!r}")
+    for field, series in [("target", target), *((f"agents.{i}", a) for i, a in enumerate(agents))]:
         if not np.all(np.isfinite(series)):
-            raise SurdInputError(f"{name} contains NaN or infinite values")
+            raise SurdInputError(field, "contains NaN or infinite values")
         if np.ptp(series) == 0:
-            raise SurdInputError(f"{name} is constant: it carries no information")
+            raise SurdInputError(field, "is constant: it carries no information")
+    largest = n_agents if max_combs is None else max_combs
+    samples, cells = target.shape[0] - lag, bins ** (largest + 1)
+    if cells > MAX_CELLS:
+        raise SurdInputError("bins", f"{cells} histogram cells exceed the limit of {MAX_CELLS}; use fewer bins or max_combs")
+    if samples < cells:
+        raise SurdInputError(
+            "target",
+            f"too few samples for the bins: {samples} samples after lag {lag} for {cells} histogram cells "
+            f"({bins} bins, {largest} agents + target); use fewer bins or agents, or more data",
+        )
+    if np.ptp(_discretise(target, bins)[lag:]) == 0:
+        raise SurdInputError("target", f"every sample after lag {lag} falls into one of {bins} bins (an outlier?)")
     return target, agents
 
 
@@ -207,19 +243,10 @@ def _histogram(states: np.ndarray, bins: int) -> np.ndarray:
     return np.bincount(np.ravel_multi_index(tuple(states), shape), minlength=bins ** states.shape[0]).reshape(shape)
 
 
-def _lagged_states(target, agents, lag, bins, largest_set):
-    target, agents = _check_series(target, agents, lag, bins)
-    samples = target.shape[0] - lag
-    cells = bins ** (largest_set + 1)
-    if samples < cells:
-        raise SurdInputError(
-            f"too few samples for the bins: {samples} samples after lag {lag} for {cells} histogram cells "
-            f"({bins} bins, {largest_set} agents + target); use fewer bins or agents, or more data"
-        )
-    if cells > MAX_CELLS:
-        raise SurdInputError(f"{cells} histogram cells exceed the limit of {MAX_CELLS}; use fewer bins or max_combs")
-    future = _discretise(target, bins)[lag:]  # T(t + lag)
-    present = np.stack([_discretise(a, bins)[:-lag] for a in agents])  # A_i(t)
+def _lagged_states(target: np.ndarray, agents: np.ndarray, lag: int, bins: int) -> np.ndarray:
+    """Rows: the binned target at t + lag, then each binned agent at t."""
+    future = _discretise(target, bins)[lag:]
+    present = np.stack([_discretise(a, bins)[:-lag] for a in agents])
     return np.vstack([future, present])
 
 
@@ -228,11 +255,8 @@ def surd_from_series(target, agents, lag: int = 1, bins: int = 8) -> SurdResult:
 
     Include the target's own past as an agent when its self-causality matters.
     """
-    agents = np.atleast_2d(np.asarray(agents, dtype=np.float64))
-    if agents.shape[0] > MAX_AGENTS:
-        raise SurdInputError(f"{agents.shape[0]} agents exceed the limit of {MAX_AGENTS}; use surd_hd with max_combs")
-    states = _lagged_states(target, agents, lag, bins, agents.shape[0])
-    return surd(_histogram(states, bins))
+    target, agents = check_series(target, agents, lag, bins)
+    return surd(_histogram(_lagged_states(target, agents, lag, bins), bins))
 
 
 def surd_hd(target, agents, lag: int = 1, bins: int = 8, max_combs: int = 2) -> SurdResult:
@@ -242,11 +266,9 @@ def surd_hd(target, agents, lag: int = 1, bins: int = 8, max_combs: int = 2) -> 
     Synergy among more than `max_combs` agents is not resolved; `info_leak` is then 1 - max examined MI / H(T),
     an upper bound of the true leak.
     """
-    agents = np.atleast_2d(np.asarray(agents, dtype=np.float64))
+    target, agents = check_series(target, agents, lag, bins, max_combs)
     n_agents = agents.shape[0]
-    if not isinstance(max_combs, int | np.integer) or not 1 <= max_combs <= n_agents:
-        raise SurdInputError(f"max_combs must be an integer in [1, {n_agents}]; got {max_combs!r}")
-    states = _lagged_states(target, agents, lag, bins, max_combs)
+    states = _lagged_states(target, agents, lag, bins)
     p_t = _smooth(np.bincount(states[0], minlength=bins)).reshape((bins,) + (1,) * n_agents)
     h_t = _entropy(p_t)
     specific = {}

@@ -11,13 +11,14 @@ from ray.serve.deployment import Application, Deployment
 
 from actors.coordinator import VerificationCoordinator
 from actors.pending import PendingModule
+from actors.surd import Surd
 from actors.settings import Settings, load_settings
 from cluster.redis_server import embedded_redis_in_cluster
 from services.ingress import Ingress
 
-# Deployment name -> module it serves; every one is a PendingModule until its issue lands.
-MODULE_DEPLOYMENTS = {"Encoder": "encoder", "Crisis": "crisis", "Emotion": "emotion", "Ethics": "ethics", "Surd": "surd"}
-DEPLOYMENTS = ("Ingress", "VerificationCoordinator", *MODULE_DEPLOYMENTS)
+# Deployment name -> module it serves, for the modules whose implementation has not landed yet.
+PENDING_MODULES = {"Encoder": "encoder", "Crisis": "crisis", "Emotion": "emotion", "Ethics": "ethics"}
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", *PENDING_MODULES, "Surd")
 
 
 class AppArgs(BaseModel):
@@ -41,24 +42,23 @@ def _configured(deployment: Deployment, args: AppArgs, name: str) -> Deployment:
     return deployment.options(name=name, **args.deployments.get(name, {}))
 
 
-def build_pipeline(
-    args: AppArgs, settings: Settings, replace: dict[str, Application] | None = None
-) -> Application:
-    """The coordinator bound to its module deployments (no HTTP): used by the ingress and the local CLI.
+def build_modules(args: AppArgs, replace: dict[str, Application] | None = None) -> dict[str, Application]:
+    """Module name -> its bound deployment. `replace` swaps some (e.g. for fault injection)."""
+    modules = {module: _configured(PendingModule, args, name).bind(module) for name, module in PENDING_MODULES.items()}
+    modules["surd"] = _configured(Surd, args, "Surd").bind()
+    return modules | (replace or {})
 
-    `replace` swaps module deployments (module name -> bound deployment), e.g. for fault injection.
-    """
+
+def build_pipeline(args: AppArgs, settings: Settings, modules: dict[str, Application] | None = None) -> Application:
+    """The coordinator bound to its module deployments (no HTTP): used by the ingress and the local CLI."""
     redis_url = args.redis_url or settings.redis_url or embedded_redis_in_cluster(settings.home)
-    modules = {
-        module: _configured(PendingModule, args, name).bind(module) for name, module in MODULE_DEPLOYMENTS.items()
-    }
-    modules |= replace or {}
     coordinator = _configured(VerificationCoordinator, args, "VerificationCoordinator")
-    return coordinator.bind(**modules, settings=settings, redis_url=redis_url)
+    return coordinator.bind(**(modules or build_modules(args)), settings=settings, redis_url=redis_url)
 
 
 def build_app(raw_args: dict[str, Any]) -> Application:
-    """The whole Serve application, HTTP ingress included."""
+    """The whole Serve application, HTTP ingress included; the Surd deployment also serves `POST /v1/surd`."""
     args = AppArgs.model_validate(raw_args)
     settings = load_settings()
-    return _configured(Ingress, args, "Ingress").bind(build_pipeline(args, settings), settings)
+    modules = build_modules(args)
+    return _configured(Ingress, args, "Ingress").bind(build_pipeline(args, settings, modules), modules["surd"], settings)

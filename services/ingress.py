@@ -12,8 +12,9 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from actors.logs import configure_logging
-from actors.messages import AnalysisResult, AnalyzeRequest, describe_errors
+from actors.messages import AnalysisResult, AnalyzeRequest, SurdRequest, SurdResponse, describe_errors
 from actors.settings import Settings
+from redheart_models.surd import SurdInputError, check_series
 
 log = structlog.get_logger("redheart.ingress")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -38,9 +39,10 @@ def request_id_from(header: str | None) -> str:
 @serve.deployment
 @serve.ingress(api)
 class Ingress:
-    def __init__(self, coordinator: DeploymentHandle, settings: Settings) -> None:
+    def __init__(self, coordinator: DeploymentHandle, surd: DeploymentHandle, settings: Settings) -> None:
         configure_logging(settings.log_level)
         self.coordinator = coordinator
+        self.surd = surd
 
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(self) -> str:
@@ -73,4 +75,15 @@ class Ingress:
             log.error("coordinator_failed", request_id=request_id, error=type(exc).__name__)
             content = {"error": "analysis unavailable, retry later", "request_id": request_id}
             return JSONResponse(status_code=503, content=content)
+        return JSONResponse(content=result.model_dump(mode="json"))
+
+    @api.post("/v1/surd", response_model=SurdResponse)
+    async def surd(self, request: SurdRequest) -> JSONResponse:
+        """SURD causal decomposition of your own series: which agents drive the target's next state, and how."""
+        try:  # cheap checks here, so bad series are a 422 naming the field, not a failed computation
+            check_series(request.target, request.agents, request.lag, request.bins, request.max_combs)
+        except SurdInputError as exc:
+            detail = [{"field": exc.field, "message": str(exc), "type": "surd_input"}]
+            return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
+        result: SurdResponse = await self.surd.decompose.remote(request)
         return JSONResponse(content=result.model_dump(mode="json"))

@@ -7,7 +7,7 @@ from actors.faults import FaultyModule
 from actors.messages import AnalyzeRequest
 from actors.settings import Settings
 from cluster.runtime import Runtime
-from services.app import DEPLOYMENTS, AppArgs, build_pipeline
+from services.app import DEPLOYMENTS, AppArgs, build_modules, build_pipeline
 
 pytestmark = pytest.mark.integration
 SMALL = {"ray_actor_options": {"num_cpus": 0.02, "num_gpus": 0}}
@@ -15,7 +15,8 @@ SMALL = {"ray_actor_options": {"num_cpus": 0.02, "num_gpus": 0}}
 
 def deploy_pipeline(name: str, redis_url: str, settings: Settings, coordinator: dict, **replace):
     options = {d: SMALL for d in DEPLOYMENTS} | {"VerificationCoordinator": {**SMALL, "user_config": coordinator}}
-    app = build_pipeline(AppArgs(redis_url=redis_url, deployments=options), settings, replace)
+    args = AppArgs(redis_url=redis_url, deployments=options)
+    app = build_pipeline(args, settings, build_modules(args, replace))
     return serve.run(app, name=name, route_prefix=None)
 
 

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 import ray
 
@@ -110,3 +111,40 @@ def test_logs_carry_the_request_id_and_never_the_text(service: str) -> None:
     (entry,) = [line for line in lines if line.get("event") == "analysis"]
     assert entry["request_id"] == "it-logs-1" and entry["decision"] == "abstain"
     assert "zebra-sentinel" not in text
+
+
+def test_surd_endpoint_decomposes_user_series(service: str) -> None:
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=3_001)
+    b = a.copy()  # a duplicate: everything it says, a says too
+    target = np.r_[0.0, a[:-1] + 0.05 * rng.normal(size=3_000)]
+    body = {"target": target.tolist(), "agents": [a.tolist(), b.tolist()], "agent_names": ["stress", "stress copy"],
+            "bins": 4, "target_name": "valence"}
+    response = httpx.post(f"{service}/v1/surd", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (result["terms"][0]["kind"], result["terms"][0]["agents"]) == ("redundant", ["stress", "stress copy"])
+    assert result["redundant"]["stress+stress copy"] > 0.9 * sum(t["bits"] for t in result["terms"])
+    assert result["trace"][0]["inputs"]["target"] == "valence"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        ({"target": [1.0, 2.0, 3.0, 4.0], "agents": [[1.0, 1.0, 1.0, 1.0]], "bins": 2}, "agents.0", "constant"),
+        ({"target": list(range(20)), "agents": [list(range(20))], "bins": 8}, "target", "too few samples"),
+        ({"target": list(range(40)), "agents": [list(range(40))] * 9, "bins": 2}, "agents", "use max_combs"),
+    ],
+)
+def test_surd_bad_series_are_422_naming_the_problem(service: str, body: dict, field: str, problem: str) -> None:
+    response = httpx.post(f"{service}/v1/surd", json=body)
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["field"] == field and problem in error["message"]
+
+
+def test_surd_rejects_nan_in_json(service: str) -> None:
+    content = b'{"target": [1, 2, NaN, 4], "agents": [[1, 2, 3, 4]]}'
+    response = httpx.post(f"{service}/v1/surd", content=content, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "target.2"

@@ -1,0 +1,89 @@
+"""The Surd deployment: SURD decompositions of user series, and the SURD section of an analysis."""
+
+import asyncio
+from collections.abc import Sequence
+
+from ray import serve
+
+from actors.messages import ModuleRequest, ModuleResult, SurdRequest, SurdResponse, SurdTerm, TraceStep
+from redheart_models import surd
+
+VERSION = "surd@1"
+CITATION = "Martinez-Sanchez, Arranz & Lozano-Duran, Nat. Commun. 15:9296 (2024)"
+
+
+def decompose(
+    target: Sequence[float],
+    agents: Sequence[Sequence[float]],
+    *,
+    target_name: str,
+    agent_names: list[str],
+    lag: int,
+    bins: int,
+    max_combs: int | None = None,
+) -> SurdResponse:
+    """Run SURD (exact, or the high-dimensional variant with `max_combs`) and name its terms."""
+    if max_combs is None:
+        result = surd.surd_from_series(target, agents, lag, bins)
+        formula = f"{VERSION} exact"
+    else:
+        result = surd.surd_hd(target, agents, lag, bins, max_combs)
+        formula = f"{VERSION} hd(max_combs={max_combs})"
+    names = agent_names
+
+    def label(combo: tuple[int, ...]) -> str:
+        return "+".join(names[i - 1] for i in combo)
+
+    total = result.total or 1.0
+    terms = [
+        SurdTerm(kind=kind, agents=[names[i - 1] for i in combo], bits=max(bits, 0.0), share=min(max(bits / total, 0.0), 1.0))
+        for kind, combo, bits in result.terms()
+    ]
+    samples = len(target) - lag
+    step = TraceStep(
+        id="surd",
+        name=f"{formula}; {CITATION}",
+        inputs={"target": target_name, "agents": names, "samples": samples, "lag": lag, "bins": bins},
+        output={"mutual_info_bits": result.total, "info_leak": result.info_leak,
+                "dominant": f"{terms[0].kind}:{'+'.join(terms[0].agents)}"},
+    )
+    return SurdResponse(
+        target=target_name,
+        agents=names,
+        samples=samples,
+        lag=lag,
+        bins=bins,
+        max_combs=max_combs,
+        redundant={label(c): v for c, v in result.redundant.items()},
+        unique={names[i - 1]: v for i, v in result.unique.items()},
+        synergistic={label(c): v for c, v in result.synergistic.items()},
+        mutual_info={label(c): v for c, v in result.mutual_info.items()},
+        info_leak=result.info_leak,
+        target_entropy=result.target_entropy,
+        terms=terms,
+        trace=[step],
+    )
+
+
+def decompose_request(request: SurdRequest) -> SurdResponse:
+    return decompose(
+        request.target, request.agents, target_name=request.target_name, agent_names=request.names,
+        lag=request.lag, bins=request.bins, max_combs=request.max_combs,
+    )
+
+
+@serve.deployment
+class Surd:
+    async def decompose(self, request: SurdRequest) -> SurdResponse:
+        """Off the event loop: a large decomposition must not stall pings and other requests."""
+        return await asyncio.to_thread(decompose_request, request)
+
+    async def analyze(self, request: ModuleRequest) -> ModuleResult:
+        """SURD of a conversation needs its emotion trajectories, which the emotion module will provide."""
+        return ModuleResult(
+            module="surd", version=VERSION, status="skipped",
+            detail="needs emotion trajectories; the emotion module is not available in this release",
+        )
+
+    async def ping(self) -> bool:
+        return True
