@@ -16,6 +16,19 @@ from cluster.runtime import Runtime
 from cluster.serving import deploy
 
 READY_TIMEOUT_S = 180
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--data-dir", default=str(ROOT.parent / "shared" / "data"), help="the shared datasets")
+
+
+@pytest.fixture(scope="session")
+def data_dir(request: pytest.FixtureRequest) -> Path:
+    path = Path(request.config.getoption("--data-dir"))
+    if not path.is_dir():
+        pytest.skip(f"no datasets at {path} (pass --data-dir)")
+    return path
 
 
 def free_port() -> int:

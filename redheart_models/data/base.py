@@ -1,0 +1,72 @@
+"""What every loader shares: the error type, file hashing, deterministic splits and label checks."""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """A data file that does not match its documented format; the message names the file and the line."""
+
+    def __init__(self, path: Path | str, problem: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """Texts with their labels as one array: int classes [n], multi-hot [n, L], floats [n], or pairs (see loader).
+
+    `ids` are the dataset's own ids where it has them (else the row number), for tracing and split checks.
+    """
+
+    texts: list[str]
+    labels: np.ndarray
+    label_names: list[str]
+    source: Path
+    ids: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, indices: Iterable[int]) -> "Labelled":
+        idx = np.asarray(list(indices), dtype=np.int64)
+        return Labelled(
+            [self.texts[i] for i in idx], self.labels[idx], self.label_names, self.source,
+            [self.ids[i] for i in idx] if self.ids else [],
+        )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def split_indices(n: int, dev_fraction: float, seed: int, strata: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Deterministic (train, dev) row indices; stratified by `strata` (one key per row) when given."""
+    assert 0 < dev_fraction < 1, "dev_fraction must be in (0, 1)"
+    rng = np.random.default_rng(seed)
+    keys = np.zeros(n, dtype=np.int64) if strata is None else np.unique(strata, return_inverse=True)[1]
+    dev = []
+    for key in np.unique(keys):
+        rows = np.flatnonzero(keys == key)
+        rng.shuffle(rows)
+        dev.extend(rows[: int(round(dev_fraction * len(rows)))])
+    dev_set = set(dev)
+    train = np.array([i for i in range(n) if i not in dev_set], dtype=np.int64)
+    return train, np.sort(np.array(dev, dtype=np.int64))
+
+
+def check_diversity(labels: np.ndarray, name: str, min_classes: int = 2) -> None:
+    """Refuse constant targets (the original system trained on one): every label column must vary."""
+    labels = np.asarray(labels)
+    columns = labels.reshape(len(labels), -1).T
+    for j, column in enumerate(columns):
+        if len(np.unique(column)) < min_classes:
+            raise DataError(name, f"label column {j} is constant ({column[0]!r}): nothing to learn")
