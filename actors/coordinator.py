@@ -17,7 +17,7 @@ from actors.messages import (
     AnalysisResult,
     AnalyzeRequest,
     LayerResult,
-    ModuleName,
+    AnalysisModule,
     ModuleRequest,
     ModuleResult,
     TraceStep,
@@ -36,7 +36,7 @@ class CoordinatorConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    module_timeouts_s: dict[ModuleName, float] = Field(default_factory=dict)
+    module_timeouts_s: dict[AnalysisModule, float] = Field(default_factory=dict)
     audit_timeout_s: float = Field(default=5.0, gt=0)
     readiness_timeout_s: float = Field(default=2.0, gt=0)
 
@@ -47,10 +47,13 @@ def _elapsed_ms(start: float) -> float:
 
 @serve.deployment
 class VerificationCoordinator:
-    """Runs one analysis: language, module fan-out with per-module deadlines, verification, audit."""
+    """Runs one analysis: language, module fan-out with per-module deadlines, verification, audit.
+
+    The encoder is not an analysis step of its own: the modules that need embeddings call it.
+    """
 
     # Crisis answers first and fast (its rule engine needs no model); SURD on long histories takes longest.
-    DEFAULT_TIMEOUTS_S: dict[str, float] = {"encoder": 5.0, "crisis": 2.0, "emotion": 5.0, "ethics": 5.0, "surd": 10.0}
+    DEFAULT_TIMEOUTS_S: dict[str, float] = {"crisis": 2.0, "emotion": 5.0, "ethics": 5.0, "surd": 10.0}
 
     def __init__(
         self,
@@ -98,9 +101,8 @@ class VerificationCoordinator:
             explain=request.explain,
         )
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
-        names = ("encoder", *ANALYSIS_MODULES)
-        calls = [self._run(name, module_request, requested) for name in names]
-        results = dict(zip(names, await asyncio.gather(*calls)))
+        calls = [self._run(name, module_request, requested) for name in ANALYSIS_MODULES]
+        results = dict(zip(ANALYSIS_MODULES, await asyncio.gather(*calls)))
 
         statuses = {m: results[m].status for m in ANALYSIS_MODULES if m in requested}
         report = verification.verify(statuses, {m: results[m].uncertainty for m in statuses})
@@ -130,7 +132,7 @@ class VerificationCoordinator:
 
     async def _run(self, name: str, request: ModuleRequest, requested: set[str]) -> ModuleResult:
         """One module call under its deadline. A failure or timeout becomes a status, never an exception."""
-        if name != "encoder" and name not in requested:
+        if name not in requested:
             return ModuleResult(module=name, version="n/a", status="skipped", detail="not requested")
         if name == "surd" and not request.history:
             return ModuleResult(module=name, version="n/a", status="skipped", detail="needs a conversation history")

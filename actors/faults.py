@@ -9,7 +9,7 @@ from typing import Literal
 
 from ray import serve
 
-from actors.messages import ModuleName, ModuleRequest, ModuleResult
+from actors.messages import AnalysisModule, ModuleRequest, ModuleResult
 
 Fault = Literal["raise", "hang"]
 
@@ -20,7 +20,7 @@ class InjectedFault(RuntimeError):
 
 @serve.deployment
 class FaultyModule:
-    def __init__(self, module: ModuleName, fault: Fault, hang_s: float = 60.0) -> None:
+    def __init__(self, module: AnalysisModule, fault: Fault, hang_s: float = 60.0) -> None:
         self.module = module
         self.fault = fault
         self.hang_s = hang_s

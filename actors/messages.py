@@ -20,8 +20,6 @@ MAX_SURD_SAMPLES = 100_000
 MAX_SURD_BINS = 32
 MAX_SURD_LAG = 1_000
 
-ModuleName = Literal["encoder", "crisis", "emotion", "ethics", "surd"]
-MODULES: tuple[ModuleName, ...] = ("encoder", "crisis", "emotion", "ethics", "surd")
 AnalysisModule = Literal["crisis", "emotion", "ethics", "surd"]
 ANALYSIS_MODULES: tuple[AnalysisModule, ...] = ("crisis", "emotion", "ethics", "surd")
 Language = Literal["en", "ko"]
@@ -170,7 +168,7 @@ class SurdResponse(_Strict):
 class ModuleResult(_Strict):
     """The answer of one module. Module-specific results subclass it and add their typed outputs as fields."""
 
-    module: ModuleName
+    module: AnalysisModule
     version: str
     status: Status
     detail: str | None = Field(default=None, description="Why a module was skipped, failed or timed out.")
@@ -203,7 +201,6 @@ class AnalysisResult(_Strict):
     request_id: str
     language: Language
     created_at: datetime
-    encoder: ModuleResult
     crisis: ModuleResult
     emotion: ModuleResult
     ethics: ModuleResult

@@ -2,7 +2,7 @@
 
 from ray import serve
 
-from actors.messages import ModuleName, ModuleRequest, ModuleResult
+from actors.messages import AnalysisModule, ModuleRequest, ModuleResult
 
 VERSION = "unavailable"
 
@@ -11,7 +11,7 @@ VERSION = "unavailable"
 class PendingModule:
     """Answers every request with `status: skipped`: it computes nothing, so it asserts nothing."""
 
-    def __init__(self, module: ModuleName) -> None:
+    def __init__(self, module: AnalysisModule) -> None:
         self.module = module
 
     async def analyze(self, request: ModuleRequest) -> ModuleResult:

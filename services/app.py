@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ray.serve.deployment import Application, Deployment
 
 from actors.coordinator import VerificationCoordinator
+from actors.encoder import Encoder
 from actors.pending import PendingModule
 from actors.surd import Surd
 from actors.settings import Settings, load_settings
@@ -17,8 +18,8 @@ from cluster.redis_server import embedded_redis_in_cluster
 from services.ingress import Ingress
 
 # Deployment name -> module it serves, for the modules whose implementation has not landed yet.
-PENDING_MODULES = {"Encoder": "encoder", "Crisis": "crisis", "Emotion": "emotion", "Ethics": "ethics"}
-DEPLOYMENTS = ("Ingress", "VerificationCoordinator", *PENDING_MODULES, "Surd")
+PENDING_MODULES = {"Crisis": "crisis", "Emotion": "emotion", "Ethics": "ethics"}
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", *PENDING_MODULES, "Surd")
 
 
 class AppArgs(BaseModel):
@@ -46,6 +47,7 @@ def build_modules(args: AppArgs, replace: dict[str, Application] | None = None) 
     """Module name -> its bound deployment. `replace` swaps some (e.g. for fault injection)."""
     modules = {module: _configured(PendingModule, args, name).bind(module) for name, module in PENDING_MODULES.items()}
     modules["surd"] = _configured(Surd, args, "Surd").bind()
+    modules["encoder"] = _configured(Encoder, args, "Encoder").bind()
     return modules | (replace or {})
 
 

