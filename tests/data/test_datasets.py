@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from redheart_models.data import cssrs, ethics, goemotions, korean, kote, vader
-from redheart_models.data.base import DataError, check_diversity, split_indices
+from redheart_models.data.base import DataError, check_diversity, connected_components, group_split, split_indices
 from redheart_models.data.catalog import FILES, resolve
+from redheart_models.training.tasks import TASKS, _labelled
 
 
 @pytest.mark.parametrize("key", sorted(FILES))
@@ -105,3 +106,25 @@ def test_bad_files_name_the_file_and_line(tmp_path, name, content, load, message
     path.write_bytes(content.encode())
     with pytest.raises(DataError, match=message.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
         load(path)
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_task_splits_share_no_text(data_dir, name: str) -> None:
+    train, dev = _labelled(TASKS[name], data_dir)
+    shared = set(train.texts) & set(dev.texts)
+    # GoEmotions' official dev split repeats short generic train comments ("Thank you."): left as published
+    allowed = 0.01 * len(set(dev.texts)) if name == "goemotions" else 0
+    assert len(shared) <= allowed, sorted(shared)[:5]
+    assert len(dev) > 0 and len(train) > 4 * len(dev) // 2
+
+
+def test_group_split_keeps_groups_together() -> None:
+    groups = ["a", "b", "a", "c", "d", "b", "e", "f", "g", "h"]
+    train, dev = group_split(groups, 0.3, seed=1)
+    assert sorted([*train, *dev]) == list(range(10))
+    assert not {groups[i] for i in train} & {groups[i] for i in dev}
+    assert np.array_equal(dev, group_split(groups, 0.3, seed=1)[1])
+
+
+def test_pairs_sharing_a_text_form_one_component() -> None:
+    assert connected_components([("a", "b"), ("c", "d"), ("b", "e"), ("f", "c")]) == [0, 1, 0, 1]

