@@ -1,5 +1,6 @@
 """What every loader shares: the error type, file hashing, deterministic splits and label checks."""
 
+import csv
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -98,3 +99,33 @@ def connected_components(pairs: list[tuple[str, str]]) -> list[int]:
         parent[find(a)] = find(b)
     roots = {root: i for i, root in enumerate(dict.fromkeys(find(a) for a, _ in pairs))}
     return [roots[find(a)] for a, _ in pairs]
+
+
+def read_multilabel_tsv(path: Path, columns: tuple[str, str, str], n_labels: int, quoted: bool) -> Labelled:
+    """A headerless multi-label TSV whose `columns` order names where `text`, `labels` and `id` stand;
+    labels are comma-separated ids in 0..n_labels-1. Returns multi-hot labels [n, n_labels] (no label names)."""
+    where = {name: i for i, name in enumerate(columns)}
+    texts, rows, ids = [], [], []
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE)
+        for line, record in enumerate(reader, start=1):
+            if len(record) != 3:
+                raise DataError(path, f"expected 3 tab-separated columns ({', '.join(columns)}), got {len(record)}", line)
+            text, label_ids = record[where["text"]], record[where["labels"]]
+            if not text.strip():
+                raise DataError(path, "empty text", line)
+            try:
+                labels = [int(i) for i in label_ids.split(",")]
+            except ValueError:
+                raise DataError(path, f"label ids must be integers, got {label_ids!r}", line) from None
+            if not labels or min(labels) < 0 or max(labels) >= n_labels:
+                raise DataError(path, f"label ids must be in 0..{n_labels - 1}, got {label_ids!r}", line)
+            texts.append(text)
+            rows.append(labels)
+            ids.append(record[where["id"]])
+    if not texts:
+        raise DataError(path, "no rows")
+    multi_hot = np.zeros((len(rows), n_labels), dtype=np.float32)
+    for i, labels in enumerate(rows):
+        multi_hot[i, labels] = 1.0
+    return Labelled(texts, multi_hot, [], Path(path), ids)

@@ -4,13 +4,12 @@ Format: TSV without header, columns text, comma-separated label ids (0..27), com
 Ekman-7 labels come from the dataset's own `ekman_mapping.json` (neutral stays neutral).
 """
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
-from redheart_models.data.base import DataError, Labelled
+from redheart_models.data.base import DataError, Labelled, read_multilabel_tsv
 
 LABELS = [
     "admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion", "curiosity", "desire",
@@ -22,29 +21,8 @@ EKMAN = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]
 
 def load(path: Path) -> Labelled:
     """Multi-hot labels [n, 28] in the order of LABELS."""
-    texts, rows, ids = [], [], []
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        for line, record in enumerate(csv.reader(handle, delimiter="\t"), start=1):
-            if len(record) != 3:
-                raise DataError(path, f"expected 3 tab-separated columns (text, labels, id), got {len(record)}", line)
-            text, label_ids, comment_id = record
-            if not text.strip():
-                raise DataError(path, "empty text", line)
-            try:
-                ids_ = [int(i) for i in label_ids.split(",")]
-            except ValueError:
-                raise DataError(path, f"label ids must be integers, got {label_ids!r}", line) from None
-            if not ids_ or min(ids_) < 0 or max(ids_) >= len(LABELS):
-                raise DataError(path, f"label ids must be in 0..{len(LABELS) - 1}, got {label_ids!r}", line)
-            texts.append(text)
-            rows.append(ids_)
-            ids.append(comment_id)
-    if not texts:
-        raise DataError(path, "no rows")
-    labels = np.zeros((len(rows), len(LABELS)), dtype=np.float32)
-    for i, ids_ in enumerate(rows):
-        labels[i, ids_] = 1.0
-    return Labelled(texts, labels, LABELS, Path(path), ids)
+    data = read_multilabel_tsv(path, ("text", "labels", "id"), len(LABELS), quoted=True)
+    return Labelled(data.texts, data.labels, LABELS, data.source, data.ids)
 
 
 def ekman_matrix(mapping_path: Path) -> np.ndarray:

@@ -3,12 +3,9 @@
 Format: TSV without header, columns id, text, comma-separated label ids (0..43).
 """
 
-import csv
 from pathlib import Path
 
-import numpy as np
-
-from redheart_models.data.base import DataError, Labelled
+from redheart_models.data.base import Labelled, read_multilabel_tsv
 
 LABELS = [
     "불평/불만", "환영/호의", "감동/감탄", "지긋지긋", "고마움", "슬픔", "화남/분노", "존경", "기대감", "우쭐댐/무시함",
@@ -21,26 +18,5 @@ LABELS = [
 
 def load(path: Path) -> Labelled:
     """Multi-hot labels [n, 44] in the order of LABELS."""
-    texts, rows, ids = [], [], []
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        for line, record in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
-            if len(record) != 3:
-                raise DataError(path, f"expected 3 tab-separated columns (id, text, labels), got {len(record)}", line)
-            row_id, text, label_ids = record
-            if not text.strip():
-                raise DataError(path, "empty text", line)
-            try:
-                ids_ = [int(i) for i in label_ids.split(",")]
-            except ValueError:
-                raise DataError(path, f"label ids must be integers, got {label_ids!r}", line) from None
-            if not ids_ or min(ids_) < 0 or max(ids_) >= len(LABELS):
-                raise DataError(path, f"label ids must be in 0..{len(LABELS) - 1}, got {label_ids!r}", line)
-            texts.append(text)
-            rows.append(ids_)
-            ids.append(row_id)
-    if not texts:
-        raise DataError(path, "no rows")
-    labels = np.zeros((len(rows), len(LABELS)), dtype=np.float32)
-    for i, ids_ in enumerate(rows):
-        labels[i, ids_] = 1.0
-    return Labelled(texts, labels, LABELS, Path(path), ids)
+    data = read_multilabel_tsv(path, ("id", "text", "labels"), len(LABELS), quoted=False)
+    return Labelled(data.texts, data.labels, LABELS, data.source, data.ids)
