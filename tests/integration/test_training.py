@@ -13,16 +13,22 @@ from redheart_models.training.loop import load_head, read_metadata
 pytestmark = pytest.mark.integration
 
 
-def train(tmp_path: Path, data_dir: Path, *extra: str) -> dict:
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory) -> Path:
+    """One embedding cache for the module: the second run embeds nothing."""
+    return tmp_path_factory.mktemp("embeddings")
+
+
+def train(tmp_path: Path, data_dir: Path, cache_dir: Path, *extra: str) -> dict:
     argv = ["valence", "--data-dir", str(data_dir), "--out", str(tmp_path / "runs"), "--name", "smoke",
-            "--cache-dir", str(tmp_path / "cache"), "--workers", "2", "--cpus-per-worker", "0.2", "--limit", "400",
+            "--cache-dir", str(cache_dir), "--workers", "2", "--cpus-per-worker", "0.2", "--limit", "400",
             "--batch-size", "32", *extra]
     assert main(argv) == 0
     return json.loads((tmp_path / "runs" / "smoke" / "report.json").read_text())
 
 
-def test_two_workers_train_checkpoint_and_report(runtime: Runtime, data_dir: Path, tmp_path: Path) -> None:
-    report = train(tmp_path, data_dir, "--epochs", "4")
+def test_two_workers_train_checkpoint_and_report(runtime: Runtime, data_dir: Path, tmp_path: Path, cache_dir) -> None:
+    report = train(tmp_path, data_dir, cache_dir, "--epochs", "4")
     history = report["history"]
     assert [row["epoch"] for row in history] == [0, 1, 2, 3]
     assert history[-1]["train_loss"] < history[0]["train_loss"], "the loss falls"
@@ -34,8 +40,8 @@ def test_two_workers_train_checkpoint_and_report(runtime: Runtime, data_dir: Pat
     assert read_metadata(Path(report["checkpoint"]))["train"]["lr"] == 1e-3
 
 
-def test_a_crash_resumes_from_the_next_epoch(runtime: Runtime, data_dir: Path, tmp_path: Path) -> None:
-    report = train(tmp_path, data_dir, "--epochs", "3", "--fail-at-epoch", "0")
+def test_a_crash_resumes_from_the_next_epoch(runtime: Runtime, data_dir: Path, tmp_path: Path, cache_dir) -> None:
+    report = train(tmp_path, data_dir, cache_dir, "--epochs", "3", "--fail-at-epoch", "0")
     assert report["final"]["resumed_from"] == 1
     assert report["final"]["epoch"] == 2
     assert np.isfinite(report["best"]["dev_loss"])
