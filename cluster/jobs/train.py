@@ -24,6 +24,7 @@ from ray.train.torch import TorchTrainer
 
 from redheart_models.data.base import DataError
 from redheart_models.embedding_cache import EmbeddingCache
+from redheart_models.release import release
 from redheart_models.encoders import load_encoder
 from redheart_models.training.head import HeadConfig
 from redheart_models.training.loop import CHECKPOINT, TrainConfig, read_metadata, train_loop_per_worker
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> dict:
         run_config=RunConfig(
             name=name, storage_path=str(args.out.resolve()),
             checkpoint_config=CheckpointConfig(
-                num_to_keep=2, checkpoint_score_attribute=headline, checkpoint_score_order="max"
+                num_to_keep=2, checkpoint_score_attribute="dev_loss", checkpoint_score_order="min"
             ),
             failure_config=FailureConfig(max_failures=1),
         ),
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> dict:
     seconds = time.perf_counter() - start
     with result.checkpoint.as_directory() as directory:
         history = read_metadata(Path(directory) / CHECKPOINT)["state"]["history"]
-    best_checkpoint, best_metrics = max(result.best_checkpoints, key=lambda pair: pair[1][headline])
+    best_checkpoint, best_metrics = min(result.best_checkpoints, key=lambda pair: pair[1]["dev_loss"])
     epochs_run = len(history)
     report = {
         "task": task.name, "kind": task.kind, "encoder": encoder.id, "split": task.split, "files": data.files,
@@ -98,6 +99,7 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     cli.add_argument("--limit", type=int, help="train on a fixed-seed subsample of this many rows (smoke runs)")
     cli.add_argument("--fail-at-epoch", type=int, help="fault injection: crash once after this epoch")
+    cli.add_argument("--release", metavar="NAME", help="write the best head to redheart_models/weights/NAME")
     return cli
 
 
@@ -110,8 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ValueError) as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2
+    if args.release:
+        command = "redheart train " + " ".join(argv if argv is not None else sys.argv[1:])
+        report["released"] = str(release(Path(report["checkpoint"]), report, args.release, command))
     summary = {k: report[k] for k in ("task", "encoder", "rows", "headline", "checkpoint", "samples_per_s")}
-    print(json.dumps({**summary, "best": {k: v for k, v in report["best"].items() if not k.startswith("time")}}, indent=1))
+    best = {k: v for k, v in report["best"].items() if not k.startswith("time")}
+    print(json.dumps({**summary, "best": best, "released": report.get("released")}, indent=1))
     return 0
 
 

@@ -25,21 +25,36 @@ def load(path: Path) -> Labelled:
     return Labelled(data.texts, data.labels, LABELS, data.source, data.ids)
 
 
-def ekman_matrix(mapping_path: Path) -> np.ndarray:
-    """[28, 7] 0/1 matrix: GoEmotions label -> its Ekman group, from the dataset's published mapping."""
-    mapping = json.loads(Path(mapping_path).read_text(encoding="utf-8"))
-    if set(mapping) != set(EKMAN) - {"neutral"}:
-        raise DataError(mapping_path, f"expected groups {EKMAN[:-1]}, got {sorted(mapping)}")
+# The dataset's published `ekman_mapping.json` (a data test checks this copy against the file).
+EKMAN_GROUPS = {
+    "anger": ["anger", "annoyance", "disapproval"],
+    "disgust": ["disgust"],
+    "fear": ["fear", "nervousness"],
+    "joy": ["joy", "amusement", "approval", "excitement", "gratitude", "love", "optimism", "relief", "pride",
+            "admiration", "desire", "caring"],
+    "sadness": ["sadness", "disappointment", "embarrassment", "grief", "remorse"],
+    "surprise": ["surprise", "realization", "confusion", "curiosity"],
+}
+
+
+def ekman_matrix(groups: dict[str, list[str]], source: Path | str = "EKMAN_GROUPS") -> np.ndarray:
+    """[28, 7] 0/1 matrix: GoEmotions label -> its Ekman group (neutral stays neutral)."""
+    if set(groups) != set(EKMAN) - {"neutral"}:
+        raise DataError(source, f"expected groups {EKMAN[:-1]}, got {sorted(groups)}")
     matrix = np.zeros((len(LABELS), len(EKMAN)), dtype=np.float32)
-    for group, members in mapping.items():
+    for group, members in groups.items():
         for member in members:
             if member not in LABELS:
-                raise DataError(mapping_path, f"unknown emotion {member!r} in group {group!r}")
+                raise DataError(source, f"unknown emotion {member!r} in group {group!r}")
             matrix[LABELS.index(member), EKMAN.index(group)] = 1.0
     matrix[LABELS.index("neutral"), EKMAN.index("neutral")] = 1.0
     if not np.all(matrix.sum(axis=1) == 1):
-        raise DataError(mapping_path, "every emotion must belong to exactly one group")
+        raise DataError(source, "every emotion must belong to exactly one group")
     return matrix
+
+
+def load_ekman_mapping(path: Path) -> dict[str, list[str]]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def to_ekman(labels: np.ndarray, matrix: np.ndarray) -> np.ndarray:

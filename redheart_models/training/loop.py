@@ -17,7 +17,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from redheart_models.training.head import Head, HeadConfig
-from redheart_models.training.metrics import HEADLINE, evaluate
+from redheart_models.training.metrics import evaluate
 
 CHECKPOINT = "checkpoint.safetensors"
 
@@ -32,7 +32,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_fraction: float = 0.05  # of all steps, then cosine decay to 0
     grad_clip: float = 1.0
-    patience: int = 4  # epochs without a better dev metric before stopping
+    patience: int = 4  # epochs without a lower dev loss before stopping
     seed: int = 0
     fail_at_epoch: int | None = None  # fault injection for the resume test: crash once after this epoch
 
@@ -136,22 +136,23 @@ def train_loop_per_worker(raw: dict) -> None:
     optimiser = torch.optim.AdamW(head.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     total_steps = config.epochs * math.ceil(len(x_train) / config.batch_size)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(total_steps, config.warmup_fraction))
-    state = {"epoch": -1, "best": -math.inf, "best_epoch": -1, "bad_epochs": 0, "resumed_from": None, "history": []}
+    # Early stopping and the kept checkpoint follow the dev loss: smooth, and defined before any label is
+    # predicted above a threshold (thresholded metrics such as macro-F1 sit at 0 for the first epochs).
+    state = {"epoch": -1, "best": math.inf, "best_epoch": -1, "bad_epochs": 0, "resumed_from": None, "history": []}
     checkpoint = ray.train.get_checkpoint()
     if checkpoint:
         with checkpoint.as_directory() as directory:
             state = _restore(Path(directory) / CHECKPOINT, head, optimiser, scheduler)
         state["resumed_from"] = state["epoch"] + 1
     model = ray.train.torch.prepare_model(head)
-    headline = HEADLINE[head.config.kind]
     for epoch in range(state["epoch"] + 1, config.epochs):
         train_loss = train_epoch(model, optimiser, scheduler, x_train, y_train, config, epoch)
         dev = evaluate_head(head, x_dev, y_dev)
-        improved = dev[headline] > state["best"]
+        improved = dev["dev_loss"] < state["best"]
         state.update(epoch=epoch, bad_epochs=0 if improved else state["bad_epochs"] + 1)
         if improved:
-            state.update(best=dev[headline], best_epoch=epoch)
-        metrics = {"epoch": epoch, "train_loss": train_loss, **dev, "best": state["best"],
+            state.update(best=dev["dev_loss"], best_epoch=epoch)
+        metrics = {"epoch": epoch, "train_loss": train_loss, **dev, "best_dev_loss": state["best"],
                    "best_epoch": state["best_epoch"], "resumed_from": state["resumed_from"]}
         state["history"].append(metrics)  # kept in the checkpoint: Ray keeps only the best checkpoints' metrics
         with tempfile.TemporaryDirectory() as directory:

@@ -13,13 +13,13 @@ def f1_scores(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 def multilabel(y_true: np.ndarray, scores: np.ndarray, thresholds: np.ndarray | float = 0.5) -> dict[str, float]:
     y_pred = (scores >= thresholds).astype(np.float32)
     tp, predicted, actual = (y_true * y_pred).sum(), y_pred.sum(), y_true.sum()
-    prior = y_true.mean(axis=0)
+    prior = y_true.mean(axis=0)  # share of positives per label
     return {
         "macro_f1": float(f1_scores(y_true, y_pred).mean()),
         "micro_f1": float(2 * tp / max(predicted + actual, 1e-12)),
         # baseline: predict every label for every text (the best constant guess for macro-F1 on rare labels)
         "baseline_macro_f1": float(f1_scores(y_true, np.ones_like(y_true)).mean()),
-        "baseline_micro_f1": float(2 * prior.sum() / (1 + prior.sum())),
+        "baseline_micro_f1": float(2 * prior.mean() / (1 + prior.mean())),
     }
 
 

@@ -43,7 +43,9 @@ def test_goemotions_labels_and_ekman_mapping(data_dir) -> None:
     dev = goemotions.load(resolve(data_dir, "goemotions/dev"))
     assert train.labels.shape == (43_410, 28) and train.labels.sum(axis=0).min() > 0
     assert not set(train.ids) & set(dev.ids), "no comment in both train and dev"
-    matrix = goemotions.ekman_matrix(resolve(data_dir, "goemotions/ekman"))
+    published = goemotions.load_ekman_mapping(resolve(data_dir, "goemotions/ekman"))
+    assert published == goemotions.EKMAN_GROUPS, "the code's copy is the published mapping"
+    matrix = goemotions.ekman_matrix(published)
     ekman = goemotions.to_ekman(train.labels, matrix)
     assert ekman.shape == (43_410, 7) and ekman.sum(axis=0).min() > 0
     assert matrix[goemotions.LABELS.index("nervousness"), goemotions.EKMAN.index("fear")] == 1

@@ -43,3 +43,13 @@ def test_configuration_error_exits_2(capsys: pytest.CaptureFixture[str], monkeyp
 def test_status_without_a_service_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--url", "http://127.0.0.1:9"]) == 1
     assert json.loads(capsys.readouterr().out)["ready"] is False
+
+
+def test_eval_of_an_unavailable_task_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "crisis-cssrs", "--data", "/nonexistent.csv"]) == EXIT_BAD_INPUT
+    assert "not available" in capsys.readouterr().err
+
+
+def test_eval_with_missing_weights_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "kote", "--data", "/nonexistent.tsv", "--weights", "/nonexistent.safetensors"]) == 2
+    assert "no released weights" in capsys.readouterr().err
