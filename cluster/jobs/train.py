@@ -28,7 +28,7 @@ from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.release import release
 from redheart_models.encoders import load_encoder
 from redheart_models.training.head import HeadConfig
-from redheart_models.training.loop import CHECKPOINT, TrainConfig, read_metadata, train_loop_per_worker
+from redheart_models.training.loop import CHECKPOINT, TrainConfig, lr_range_test, read_metadata, train_loop_per_worker
 from redheart_models.training.metrics import HEADLINE
 from redheart_models.training.tasks import TASKS, prepare
 
@@ -38,12 +38,16 @@ def run(args: argparse.Namespace) -> dict:
     encoder = load_encoder(args.encoder)
     cache = EmbeddingCache(args.cache_dir, encoder.id, encoder.dim)
     data = prepare(task, args.data_dir, lambda texts: cache.embed(texts, encoder), limit=args.limit)
+    out_dim = 1 if task.kind in ("binary", "regression", "pairwise") else len(task.labels)
+    head = HeadConfig(in_dim=encoder.dim, out_dim=out_dim, kind=task.kind)
+    if args.find_lr:
+        lrs, losses, suggested = lr_range_test(head, data.x_train, data.y_train, batch_size=args.batch_size)
+        return {"task": task.name, "suggested_lr": suggested,
+                "curve": [{"lr": float(lr), "loss": float(loss)} for lr, loss in zip(lrs, losses)]}
     name = args.name or f"{task.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     run_dir = (args.out / name).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     np.savez(run_dir / "data.npz", x_train=data.x_train, y_train=data.y_train, x_dev=data.x_dev, y_dev=data.y_dev)
-    out_dim = 1 if task.kind in ("binary", "regression", "pairwise") else len(task.labels)
-    head = HeadConfig(in_dim=encoder.dim, out_dim=out_dim, kind=task.kind)
     config = TrainConfig(
         data_path=str(run_dir / "data.npz"), head=head.to_dict(), epochs=args.epochs, lr=args.lr,
         batch_size=args.batch_size, fail_at_epoch=args.fail_at_epoch,
@@ -101,18 +105,24 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--limit", type=int, help="train on a fixed-seed subsample of this many rows (smoke runs)")
     cli.add_argument("--fail-at-epoch", type=int, help="fault injection: crash once after this epoch")
     cli.add_argument("--release", metavar="NAME", help="write the best head to redheart_models/weights/NAME")
+    cli.add_argument("--find-lr", action="store_true", help="run the LR range test on the training split and stop")
     return cli
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if not ray.is_initialized():
+    if not args.find_lr and not ray.is_initialized():
         ray.init()  # joins RAY_ADDRESS (as under `ray job submit`), else starts a local cluster
     try:
         report = run(args)
     except (DataError, ValueError) as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2
+    if args.find_lr:
+        for point in report["curve"][:: max(1, len(report["curve"]) // 20)]:
+            print(f"lr {point['lr']:.2e}  loss {point['loss']:.4f}")
+        print(f"suggested lr (steepest descent): {report['suggested_lr']:.2e}")
+        return 0
     if args.release:
         command = "redheart train " + " ".join(argv if argv is not None else sys.argv[1:])
         report["released"] = str(release(Path(report["checkpoint"]), report, args.release, command))

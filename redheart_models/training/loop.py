@@ -165,3 +165,38 @@ def train_loop_per_worker(raw: dict) -> None:
             raise RuntimeError(f"injected failure after epoch {epoch}")
         if state["bad_epochs"] >= config.patience:
             break
+
+
+def lr_range_test(
+    config: HeadConfig, x: np.ndarray, y: np.ndarray, lr_min: float = 1e-6, lr_max: float = 1.0, steps: int = 100,
+    batch_size: int = 256, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Smith's LR range test (2017): raise the LR exponentially over `steps` mini-batches, record the smoothed
+    loss, stop when it diverges. Suggests the LR where the smoothed loss falls fastest."""
+    torch.manual_seed(seed)
+    head = Head(config)
+    head.train()
+    optimiser = torch.optim.AdamW(head.parameters(), lr=lr_min)
+    lrs = lr_min * (lr_max / lr_min) ** (np.arange(steps) / (steps - 1))
+    rng = np.random.default_rng(seed)
+    smoothed, losses = 0.0, []
+    for step, lr in enumerate(lrs):
+        for group in optimiser.param_groups:
+            group["lr"] = lr
+        rows = rng.choice(len(x), size=min(batch_size, len(x)), replace=False)
+        _, loss = head(torch.from_numpy(x[rows]), torch.from_numpy(y[rows]))
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        smoothed = 0.9 * smoothed + 0.1 * loss.item()
+        losses.append(smoothed / (1 - 0.9 ** (step + 1)))  # bias-corrected exponential average
+        if step > 10 and losses[-1] > 4 * min(losses):
+            break
+    losses = np.asarray(losses)
+    lrs = lrs[: len(losses)]
+    # steepest descent between the noisy first tenth and the minimum; a tenth of the minimum's LR as a fallback
+    start, end = len(losses) // 10, int(np.argmin(losses))
+    if end - start < 3:
+        return lrs, losses, float(lrs[end] / 10)
+    slopes = np.gradient(losses, np.log(lrs))
+    return lrs, losses, float(lrs[start + int(np.argmin(slopes[start:end]))])

@@ -12,6 +12,7 @@ from redheart_models.training.loop import (
     TrainConfig,
     _restore,
     evaluate_head,
+    lr_range_test,
     load_head,
     save_checkpoint,
     train_epoch,
@@ -103,3 +104,13 @@ def test_metrics_report_their_trivial_baselines() -> None:
     assert pairwise(np.array([[1.0, 0.0], [0.0, 1.0]]))["pairwise_accuracy"] == 0.5
     scores = regression(np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.4, 1.0]))
     assert scores["pearson"] > 0.9 and math.isclose(scores["baseline_mae"], 0.8 / 3)
+
+
+def test_lr_range_test_suggests_a_rate_where_the_loss_falls() -> None:
+    x, y, config = toy("regression", n=512)
+    lrs, losses, suggested = lr_range_test(config, x, y, steps=80, batch_size=64)
+    assert len(lrs) == len(losses) and np.all(np.diff(lrs) > 0)
+    assert 1e-5 < suggested < 1.0
+    before = losses[np.searchsorted(lrs, suggested) - 5]
+    after = losses[min(np.searchsorted(lrs, suggested) + 5, len(losses) - 1)]
+    assert after < before, "the loss falls around the suggested rate"
