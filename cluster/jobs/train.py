@@ -5,7 +5,8 @@
 
 Each run writes `OUT/RUN/`: `data.npz` (the embedded splits), Ray Train's checkpoints, and `report.json`
 (per-epoch metrics, the best epoch, the trivial baselines, the data files with sha256, samples/s, the
-driver's peak memory). A worker that crashes is restarted once and resumes from the last checkpoint.
+driver's peak memory) with PNG plots beside it (loss curves; per-label F1, confusion, reliability, or a
+predicted-versus-true scatter for regression). A worker that crashes is restarted once and resumes from the last checkpoint.
 """
 
 import argparse
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import ray
+import torch
 from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
 from ray.train.torch import TorchTrainer
 
@@ -28,7 +30,15 @@ from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.release import release
 from redheart_models.encoders import load_encoder
 from redheart_models.training.head import HeadConfig
-from redheart_models.training.loop import CHECKPOINT, TrainConfig, lr_range_test, read_metadata, train_loop_per_worker
+from redheart_models.training.loop import (
+    CHECKPOINT,
+    TrainConfig,
+    load_head,
+    lr_range_test,
+    read_metadata,
+    train_loop_per_worker,
+)
+from redheart_models.training.plots import plot_run
 from redheart_models.training.metrics import HEADLINE
 from redheart_models.training.tasks import TASKS, prepare
 
@@ -73,12 +83,16 @@ def run(args: argparse.Namespace) -> dict:
     with result.checkpoint.as_directory() as directory:
         history = read_metadata(Path(directory) / CHECKPOINT)["state"]["history"]
     best_checkpoint, best_metrics = min(result.best_checkpoints, key=lambda pair: pair[1]["dev_loss"])
+    best_head = load_head(Path(best_checkpoint.path) / CHECKPOINT)
+    with torch.no_grad():
+        dev_output = best_head(torch.from_numpy(data.x_dev))[0].numpy()
+    plots = plot_run(history, task.kind, task.labels, data.y_dev, dev_output, run_dir)
     epochs_run = len(history)
     report = {
         "task": task.name, "kind": task.kind, "encoder": encoder.id, "split": task.split, "files": data.files,
         "rows": {"train": len(data.y_train), "dev": len(data.y_dev)}, "config": asdict(config),
         "headline": headline, "best": best_metrics, "final": result.metrics, "history": history,
-        "checkpoint": str(Path(best_checkpoint.path) / CHECKPOINT),
+        "checkpoint": str(Path(best_checkpoint.path) / CHECKPOINT), "plots": [p.name for p in plots],
         "samples_per_s": epochs_run * len(data.y_train) / seconds, "seconds": seconds,
         "driver_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

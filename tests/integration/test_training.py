@@ -38,6 +38,9 @@ def test_two_workers_train_checkpoint_and_report(runtime: Runtime, data_dir: Pat
     head = load_head(Path(report["checkpoint"]))
     assert head.config.kind == "regression" and head.config.in_dim == 384
     assert read_metadata(Path(report["checkpoint"]))["train"]["lr"] == 1e-3
+    for name in report["plots"]:
+        assert (tmp_path / "runs" / "smoke" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert set(report["plots"]) == {"loss.png", "scatter.png"}
 
 
 def test_a_crash_resumes_from_the_next_epoch(runtime: Runtime, data_dir: Path, tmp_path: Path, cache_dir) -> None:

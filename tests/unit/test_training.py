@@ -114,3 +114,23 @@ def test_lr_range_test_suggests_a_rate_where_the_loss_falls() -> None:
     before = losses[np.searchsorted(lrs, suggested) - 5]
     after = losses[min(np.searchsorted(lrs, suggested) + 5, len(losses) - 1)]
     assert after < before, "the loss falls around the suggested rate"
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("multilabel", {"loss.png", "per_label_f1.png", "confusion.png", "reliability.png"}),
+        ("regression", {"loss.png", "scatter.png"}),
+        ("pairwise", {"loss.png", "margins.png"}),
+    ],
+)
+def test_run_plots_are_written_as_png(tmp_path, kind: str, expected: set[str]) -> None:
+    from redheart_models.training.plots import plot_run
+
+    x, y, config = toy(kind)
+    with torch.no_grad():
+        output = Head(config)(torch.from_numpy(x))[0].numpy()
+    history = [{"epoch": e, "train_loss": 1 / (e + 1), "dev_loss": 1.2 / (e + 1)} for e in range(3)]
+    written = plot_run(history, kind, ["a", "b"], y, output, tmp_path)
+    assert {p.name for p in written} == expected
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in written)
