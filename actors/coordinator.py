@@ -14,10 +14,10 @@ from ray.serve.handle import DeploymentHandle
 from actors.logs import configure_logging
 from actors.messages import (
     ANALYSIS_MODULES,
+    AnalysisModule,
     AnalysisResult,
     AnalyzeRequest,
     LayerResult,
-    AnalysisModule,
     ModuleRequest,
     ModuleResult,
     TraceStep,

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     url: HttpUrl = Field(default=HttpUrl("http://127.0.0.1:8000"), description="Where clients find the service.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.home / "cache" / "embeddings"
+
 
 def unknown_env_keys(environ: dict[str, str] | None = None) -> list[str]:
     """`REDHEART_*` variables that name no setting: a typo must be an error, not a silently ignored value."""

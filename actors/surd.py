@@ -29,33 +29,35 @@ def decompose(
     else:
         result = surd.surd_hd(target, agents, lag, bins, max_combs)
         formula = f"{VERSION} hd(max_combs={max_combs})"
-    names = agent_names
+
+    def names(combo: tuple[int, ...]) -> list[str]:
+        return [agent_names[i - 1] for i in combo]
 
     def label(combo: tuple[int, ...]) -> str:
-        return "+".join(names[i - 1] for i in combo)
+        return "+".join(names(combo))
 
     total = result.total or 1.0
-    terms = [
-        SurdTerm(kind=kind, agents=[names[i - 1] for i in combo], bits=max(bits, 0.0), share=min(max(bits / total, 0.0), 1.0))
+    terms = [  # clipped at 0 and 1: float rounding leaves terms of -1e-17
+        SurdTerm(kind=kind, agents=names(combo), bits=max(bits, 0.0), share=min(max(bits / total, 0.0), 1.0))
         for kind, combo, bits in result.terms()
     ]
     samples = len(target) - lag
     step = TraceStep(
         id="surd",
         name=f"{formula}; {CITATION}",
-        inputs={"target": target_name, "agents": names, "samples": samples, "lag": lag, "bins": bins},
+        inputs={"target": target_name, "agents": agent_names, "samples": samples, "lag": lag, "bins": bins},
         output={"mutual_info_bits": result.total, "info_leak": result.info_leak,
                 "dominant": f"{terms[0].kind}:{'+'.join(terms[0].agents)}"},
     )
     return SurdResponse(
         target=target_name,
-        agents=names,
+        agents=agent_names,
         samples=samples,
         lag=lag,
         bins=bins,
         max_combs=max_combs,
         redundant={label(c): v for c, v in result.redundant.items()},
-        unique={names[i - 1]: v for i, v in result.unique.items()},
+        unique={agent_names[i - 1]: v for i, v in result.unique.items()},
         synergistic={label(c): v for c, v in result.synergistic.items()},
         mutual_info={label(c): v for c, v in result.mutual_info.items()},
         info_leak=result.info_leak,

@@ -8,9 +8,9 @@ within one run: absolute times drift on shared machines.
 
 import argparse
 import time
-from math import comb
 import tracemalloc
 from collections.abc import Callable
+from math import comb
 
 import numpy as np
 import ray

@@ -150,7 +150,10 @@ def _assign(specific: dict[Combo, np.ndarray], p_t: np.ndarray, n_agents: int) -
     return redundant, synergistic
 
 
-def _result(redundant: dict, synergistic: dict, mutual_info: dict, info_leak: float, h_t: float, max_combs=None):
+def _result(
+    redundant: dict, synergistic: dict, mutual_info: dict, info_leak: float, h_t: float, max_combs: int | None = None
+) -> SurdResult:
+    """Split the redundancy dict into unique (single agents) and redundant (sets) terms."""
     return SurdResult(
         redundant={c: v for c, v in redundant.items() if len(c) > 1},
         unique={c[0]: v for c, v in redundant.items() if len(c) == 1},

@@ -12,8 +12,8 @@ from ray.serve.deployment import Application, Deployment
 from actors.coordinator import VerificationCoordinator
 from actors.encoder import Encoder
 from actors.pending import PendingModule
-from actors.surd import Surd
 from actors.settings import Settings, load_settings
+from actors.surd import Surd
 from cluster.redis_server import embedded_redis_in_cluster
 from services.ingress import Ingress
 

@@ -128,7 +128,7 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     from redheart_models.encoders import load_encoder
 
     encoder = load_encoder(args.backend)
-    cache = EmbeddingCache(settings.home / "cache" / "embeddings", encoder.id, encoder.dim)
+    cache = EmbeddingCache(settings.embedding_cache_dir, encoder.id, encoder.dim)
     if cache.dropped:
         print(f"dropped {len(cache.dropped)} corrupt or partial shard(s); their texts are embedded again", file=sys.stderr)
     for key in args.keys:
@@ -156,7 +156,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"redheart eval: task {args.task!r} is not available; known: {sorted(EVAL_TASKS)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     encoder = load_encoder(args.backend)
-    cache = EmbeddingCache(settings.home / "cache" / "embeddings", encoder.id, encoder.dim)
+    cache = EmbeddingCache(settings.embedding_cache_dir, encoder.id, encoder.dim)
     try:
         released = load_released(args.weights or EVAL_TASKS[args.task].weights, encoder.id)
         metrics = evaluate_file(args.task, args.data, released, lambda texts: cache.embed(texts, encoder))

