@@ -11,12 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
+from actors import crisis
 from actors.logs import configure_logging
 from actors.messages import (
     ANALYSIS_MODULES,
     AnalysisModule,
     AnalysisResult,
     AnalyzeRequest,
+    CrisisResult,
     LayerResult,
     ModuleRequest,
     ModuleResult,
@@ -26,7 +28,10 @@ from actors.messages import (
 from actors.settings import Settings
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
+from actors.stores.review import ReviewQueue
 from redheart_models import language, verification
+from redheart_models.crisis import rules
+from redheart_models.crisis.tiers import RESPONSE_TIER
 
 log = structlog.get_logger("redheart.coordinator")
 
@@ -71,6 +76,8 @@ class VerificationCoordinator:
         }
         self.redis = connect(redis_url)
         self.audit = AuditLog(self.redis, settings.audit_maxlen, settings.audit_include_text)
+        self.reviews = ReviewQueue(self.redis)
+        rules.assess("warm up")  # loads the Korean analyser now, so the crisis fallback below answers at once
         self.reconfigure({})
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
@@ -103,9 +110,13 @@ class VerificationCoordinator:
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
         calls = [self._run(name, module_request, requested) for name in ANALYSIS_MODULES]
         results = dict(zip(ANALYSIS_MODULES, await asyncio.gather(*calls)))
+        if not isinstance(results["crisis"], CrisisResult):  # the Crisis deployment failed or was late
+            reason = f"crisis module {results['crisis'].status}: {results['crisis'].detail}; rules only"
+            results["crisis"] = await asyncio.to_thread(crisis.assess, module_request, degraded_reason=reason)
 
         statuses = {m: results[m].status for m in ANALYSIS_MODULES if m in requested}
-        report = verification.verify(statuses, {m: results[m].uncertainty for m in statuses})
+        report = verification.verify(statuses, {m: results[m].uncertainty for m in statuses},
+                                     results["crisis"].tier, results["crisis"].degraded)
         result = AnalysisResult(
             request_id=request_id,
             language=lang,
@@ -125,6 +136,8 @@ class VerificationCoordinator:
         audit_start = time.perf_counter()
         result.audit_id = await self._write_audit(result, request.text)
         result.timings_ms["audit"] = _elapsed_ms(audit_start)
+        if result.crisis.tier >= RESPONSE_TIER:
+            result.crisis.review_id = await self._enqueue_review(result, request.text)
         result.timings_ms["total"] = _elapsed_ms(start)
         log.info("analysis", language=lang, decision=report.decision, statuses=statuses, audit_id=result.audit_id)
         structlog.contextvars.unbind_contextvars("request_id")
@@ -165,6 +178,30 @@ class VerificationCoordinator:
             log.error("audit_write_failed", error=type(exc).__name__)
             result.verification.disclaimers.append("This analysis could not be recorded in the audit log.")
             return None
+
+    async def _enqueue_review(self, result: AnalysisResult, text: str) -> str | None:
+        """A human reviews every tier >= 2 answer; if the queue cannot be written the answer still goes out."""
+        c = result.crisis
+        try:
+            evidence = [e.model_dump(mode="json", exclude_none=True) for e in c.evidence]
+            return await asyncio.wait_for(
+                self.reviews.enqueue(result.request_id, c.tier, c.urgent, text, result.language, evidence,
+                                     result.audit_id),
+                self.config.audit_timeout_s,
+            )
+        except Exception as exc:  # noqa: BLE001 - the crisis response outranks the queue
+            log.error("review_enqueue_failed", error=type(exc).__name__, tier=c.tier)
+            result.verification.disclaimers.append("This crisis answer could not be queued for human review.")
+            return None
+
+    async def claim_reviews(self, reviewer: str, count: int, stale_ms: int) -> list[dict[str, Any]]:
+        return [{"id": item.id, **item.fields} for item in await self.reviews.claim(reviewer, count, stale_ms)]
+
+    async def ack_review(self, item_id: str) -> bool:
+        return await self.reviews.ack(item_id)
+
+    async def review_status(self) -> dict[str, Any]:
+        return await self.reviews.pending()
 
     async def ready(self) -> dict[str, bool]:
         """Readiness of Redis and of every module deployment."""

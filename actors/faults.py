@@ -9,7 +9,7 @@ from typing import Literal
 
 from ray import serve
 
-from actors.messages import AnalysisModule, ModuleRequest, ModuleResult
+from actors.messages import ModuleRequest, ModuleResult
 
 Fault = Literal["raise", "hang"]
 
@@ -20,15 +20,25 @@ class InjectedFault(RuntimeError):
 
 @serve.deployment
 class FaultyModule:
-    def __init__(self, module: AnalysisModule, fault: Fault, hang_s: float = 60.0) -> None:
+    def __init__(self, module: str, fault: Fault, hang_s: float = 60.0) -> None:
         self.module = module
         self.fault = fault
         self.hang_s = hang_s
 
-    async def analyze(self, request: ModuleRequest) -> ModuleResult:
+    async def _fail(self) -> None:
         if self.fault == "hang":
             await asyncio.sleep(self.hang_s)
         raise InjectedFault(f"injected {self.fault} in {self.module}")
+
+    async def analyze(self, request: ModuleRequest) -> ModuleResult:
+        await self._fail()
+
+    async def embed(self, text: str) -> None:
+        """Stands in for the Encoder deployment."""
+        await self._fail()
+
+    async def info(self) -> None:
+        await self._fail()
 
     async def ping(self) -> bool:
         return True

@@ -3,3 +3,5 @@
 PREFIX = "redheart"
 
 AUDIT_STREAM = f"{PREFIX}:audit"
+REVIEW_STREAM = f"{PREFIX}:crisis:review"
+REVIEW_GROUP = "reviewers"

@@ -118,6 +118,14 @@ class SurdRequest(_Strict):
         return self.agent_names or [f"agent{i}" for i in range(1, len(self.agents) + 1)]
 
 
+class ReviewClaim(_Strict):
+    """`POST /v1/admin/reviews/claim`: a reviewer takes crisis items to review (urgent first)."""
+
+    reviewer: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
+    count: int = Field(default=10, ge=1, le=100)
+    stale_ms: int = Field(default=300_000, ge=1_000, description="Take over others' items idle this long.")
+
+
 class SurdTerm(_Strict):
     kind: Literal["redundant", "unique", "synergistic"]
     agents: list[str]
@@ -177,6 +185,49 @@ class ModuleResult(_Strict):
     latency_ms: float = Field(default=0.0, ge=0.0)
 
 
+class CrisisEvidence(_Strict):
+    """One reason behind the crisis tier: a rule hit (with its span and source), a classifier score, a trend."""
+
+    signal: Literal["rule", "classifier", "escalation"]
+    where: str = Field(description="`text`, `history.N` (a history item), or `person` (all the speaker's texts).")
+    tier: int = Field(ge=0, le=4, description="What this item contributes to the speaker's tier.")
+    rule: str | None = None
+    kind: str | None = None
+    status: str | None = Field(default=None, description="Context reading of a rule hit: active, negated, idiom, ...")
+    cue: str | None = None
+    span: tuple[int, int] | None = Field(default=None, description="Characters [start, end) of the matched words.")
+    source: str | None = Field(default=None, description="Where the expression or the model comes from.")
+    score: float | None = None
+
+
+class CrisisResource(_Strict):
+    name: str
+    contact: str
+    hours: str
+    source: str
+
+
+class CrisisResponse(_Strict):
+    """A fixed, reviewed text and the resources of the request's locale; nothing in it is generated."""
+
+    template_id: str
+    text: str
+    resources: list[CrisisResource]
+    region: str
+
+
+class CrisisResult(ModuleResult):
+    module: Literal["crisis"] = "crisis"
+    tier: int = Field(ge=0, le=4)
+    tier_name: str
+    degraded: bool = Field(description="True when the tier comes without the classifier (it failed or was late).")
+    concern_other: bool = Field(description="Risk words about someone else: the speaker may need help to help.")
+    evidence: list[CrisisEvidence] = Field(default_factory=list)
+    response: CrisisResponse | None = None
+    review_id: str | None = Field(default=None, description="Human review queue entry (tier >= 2).")
+    urgent: bool = False
+
+
 class LayerResult(_Strict):
     """One verification layer's verdict. `evaluated` is false when the layer had nothing to check."""
 
@@ -201,7 +252,7 @@ class AnalysisResult(_Strict):
     request_id: str
     language: Language
     created_at: datetime
-    crisis: ModuleResult
+    crisis: CrisisResult = Field(description="Always present: crisis handling survives every other module.")
     emotion: ModuleResult
     ethics: ModuleResult
     surd: ModuleResult

@@ -24,7 +24,11 @@ PASS_SCORE = 0.5
 DISCLAIMERS = {
     "nothing_analysed": "No analysis module produced a result, so this response asserts nothing about the text.",
     "modules_missing": "Not analysed: {modules}.",
+    "crisis": "The text shows a risk of suicide or self-harm (tier {tier}): a person reviews this answer.",
+    "crisis_degraded": "The crisis tier comes from the rule engine alone: the classifier was unavailable.",
 }
+CRISIS_REVIEW_TIER = 2  # a person at risk: the decision is at least human_review, whatever the layers say
+DECISION_ORDER = ("pass", "caution", "human_review", "abstain")
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ def _cut(value: float, cuts: tuple[tuple[float, str], ...], last: str) -> str:
     return next((label for bound, label in cuts if value < bound), last)
 
 
-def verify(statuses: Mapping[str, str], uncertainties: Mapping[str, float | None]) -> Report:
+def verify(statuses: Mapping[str, str], uncertainties: Mapping[str, float | None], crisis_tier: int = 0,
+           crisis_degraded: bool = False) -> Report:
     """Score the five layers for one analysis and decide. `statuses`: requested analysis module -> status."""
     answered = {m: u for m, u in uncertainties.items() if statuses.get(m) == "ok"}
     nothing = "no module output to check" if not answered else "this layer's checks are not implemented yet"
@@ -93,5 +98,10 @@ def verify(statuses: Mapping[str, str], uncertainties: Mapping[str, float | None
     if missing:
         disclaimers.append(DISCLAIMERS["modules_missing"].format(modules=", ".join(missing)))
     decision = "abstain" if not answered else _cut(risk, DECISION_CUTS, "abstain")
+    if crisis_degraded:
+        disclaimers.append(DISCLAIMERS["crisis_degraded"])
+    if crisis_tier >= CRISIS_REVIEW_TIER:
+        disclaimers.append(DISCLAIMERS["crisis"].format(tier=crisis_tier))
+        decision = max(decision, "human_review", key=DECISION_ORDER.index)
     band = "none" if not answered else _cut(risk, BAND_CUTS, "none")
     return Report(layers, risk, decision, band, disclaimers)

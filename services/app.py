@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ray.serve.deployment import Application, Deployment
 
 from actors.coordinator import VerificationCoordinator
+from actors.crisis import Crisis
 from actors.encoder import Encoder
 from actors.pending import PendingModule
 from actors.settings import Settings, load_settings
@@ -18,8 +19,8 @@ from cluster.redis_server import embedded_redis_in_cluster
 from services.ingress import Ingress
 
 # Deployment name -> module it serves, for the modules whose implementation has not landed yet.
-PENDING_MODULES = {"Crisis": "crisis", "Emotion": "emotion", "Ethics": "ethics"}
-DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", *PENDING_MODULES, "Surd")
+PENDING_MODULES = {"Emotion": "emotion", "Ethics": "ethics"}
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", *PENDING_MODULES, "Surd")
 
 
 class AppArgs(BaseModel):
@@ -43,24 +44,28 @@ def _configured(deployment: Deployment, args: AppArgs, name: str) -> Deployment:
     return deployment.options(name=name, **args.deployments.get(name, {}))
 
 
-def build_modules(args: AppArgs, replace: dict[str, Application] | None = None) -> dict[str, Application]:
+def build_modules(
+    args: AppArgs, settings: Settings, replace: dict[str, Application] | None = None
+) -> dict[str, Application]:
     """Module name -> its bound deployment. `replace` swaps some (e.g. for fault injection)."""
+    replace = replace or {}
     modules = {module: _configured(PendingModule, args, name).bind(module) for name, module in PENDING_MODULES.items()}
     modules["surd"] = _configured(Surd, args, "Surd").bind()
-    modules["encoder"] = _configured(Encoder, args, "Encoder").bind()
-    return modules | (replace or {})
+    modules["encoder"] = replace.get("encoder") or _configured(Encoder, args, "Encoder").bind()
+    modules["crisis"] = _configured(Crisis, args, "Crisis").bind(modules["encoder"], settings)
+    return modules | replace
 
 
 def build_pipeline(args: AppArgs, settings: Settings, modules: dict[str, Application] | None = None) -> Application:
     """The coordinator bound to its module deployments (no HTTP): used by the ingress and the local CLI."""
     redis_url = args.redis_url or settings.redis_url or embedded_redis_in_cluster(settings.home)
     coordinator = _configured(VerificationCoordinator, args, "VerificationCoordinator")
-    return coordinator.bind(**(modules or build_modules(args)), settings=settings, redis_url=redis_url)
+    return coordinator.bind(**(modules or build_modules(args, settings)), settings=settings, redis_url=redis_url)
 
 
 def build_app(raw_args: dict[str, Any]) -> Application:
     """The whole Serve application, HTTP ingress included; the Surd deployment also serves `POST /v1/surd`."""
     args = AppArgs.model_validate(raw_args)
     settings = load_settings()
-    modules = build_modules(args)
+    modules = build_modules(args, settings)
     return _configured(Ingress, args, "Ingress").bind(build_pipeline(args, settings, modules), modules["surd"], settings)

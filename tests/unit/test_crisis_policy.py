@@ -1,0 +1,88 @@
+"""Crisis fusion, escalation, response policy, and the pure assembly of a crisis result."""
+
+import numpy as np
+import pytest
+
+from actors.crisis import assess
+from actors.messages import ModuleRequest, Utterance
+from redheart_models.crisis import fusion, policy, rules
+
+
+def request(text: str, language: str = "en", locale: str | None = None, history: list[str] = ()) -> ModuleRequest:
+    return ModuleRequest(request_id="t", text=text, language=language, locale=locale,
+                         history=[Utterance(text=h) for h in history])
+
+
+def test_theil_sen_ignores_one_outlier() -> None:
+    assert fusion.theil_sen_slope(np.array([0.0, 0.1, 0.2, 5.0, 0.4])) == pytest.approx(0.1)
+
+
+def test_escalation_needs_a_sustained_rise() -> None:
+    assert fusion.escalation([0.1, 0.2, 0.4, 0.5, 0.7]).escalating
+    assert not fusion.escalation([0.1, 0.7, 0.1, 0.7, 0.1]).escalating  # noise, no trend
+    assert not fusion.escalation([0.7, 0.5, 0.4, 0.2]).escalating  # falling
+    assert not fusion.escalation([0.1, 0.9]).escalating  # too few points to call a trend
+
+
+def test_classifier_is_capped_on_a_single_message_and_silenced_by_a_read_context() -> None:
+    plain, idiom = rules.assess("what a day"), rules.assess("this commute is killing me")
+    assert fusion.fuse(plain, [], 3, 1, 0, None).tier == fusion.MESSAGE_CAP
+    assert fusion.fuse(plain, [], 3, fusion.PERSON_LEVEL_TEXTS, 0, None).tier == 3
+    assert fusion.fuse(idiom, [], 3, 1, fusion.PERSON_LEVEL_WORDS, None).tier == 3  # one long post: a person
+    assert fusion.fuse(idiom, [], 3, 1, 0, None).tier == 0
+    assert fusion.fuse(rules.assess("I want to kill myself"), [], 0, 1, 0, None).tier == 2  # only ever raises
+
+
+def test_history_and_escalation_raise_the_tier() -> None:
+    calm = rules.assess("ok")
+    assert fusion.fuse(calm, [rules.assess("I bought a rope")], None, 2, 0, None).tier == 3
+    rising = [0.05, 0.2, 0.35, 0.5, 0.6]
+    fused = fusion.fuse(calm, [calm] * 4, 0, 5, 5, rising)
+    assert fused.tier == 1 and fused.escalation.escalating
+
+
+@pytest.mark.parametrize(("locale", "language", "region", "number"), [
+    ("ko-KR", "ko", "KR", "109"), (None, "ko", "KR", "1577-0199"), ("en-US", "en", "US", "988"),
+    ("en_GB", "en", "GB", "116 123"), ("en-IE", "en", "IE", "116 123"), ("fr-FR", "en", "default", None),
+    (None, "en", "default", None), ("ko", "en", "KR", "109"),
+])
+def test_resources_follow_the_locale(locale: str | None, language: str, region: str, number: str | None) -> None:
+    response = policy.respond(2, False, language, locale)
+    assert response.region == region
+    contacts = [r.contact for r in response.resources]
+    assert number in contacts if number else contacts == ["local emergency number"]
+    assert all(r.source for r in response.resources)
+
+
+def test_templates_are_fixed_texts_per_tier() -> None:
+    assert policy.respond(1, False, "en", "en-US") is None
+    assert policy.respond(2, False, "en", "en-US").template_id == "support.en"
+    assert policy.respond(3, False, "ko", "ko-KR").template_id == "urgent.ko"
+    assert policy.respond(0, True, "en", "en-US").template_id == "concern_other.en"
+    texts = policy.load_responses()["templates"]
+    assert policy.respond(4, False, "en", None).text == texts["urgent"]["en"]
+
+
+def test_rule_only_assessment_answers_with_resources_and_a_replayable_trace() -> None:
+    result = assess(request("죽고 싶어", "ko", "ko-KR"), degraded_reason="encoder down")
+    assert result.tier == 2 and result.degraded and result.detail == "encoder down"
+    assert "109" in [r.contact for r in result.response.resources]
+    (hit,) = [e for e in result.evidence if e.signal == "rule"]
+    assert "죽고 싶어"[hit.span[0]:hit.span[1]] == "죽고 싶" and hit.source
+    fusion_step = next(s for s in result.trace if s.id == "crisis.fusion")
+    assert fusion_step.output == max(fusion_step.inputs["rule_tier"], 0) == result.tier
+
+
+def test_history_items_of_other_speakers_are_not_the_person() -> None:
+    req = ModuleRequest(request_id="t", text="ok", language="en",
+                        history=[Utterance(text="I want to kill myself", speaker="character-bot"),
+                                 Utterance(text="thanks", speaker="user")])
+    assert assess(req).tier == 0
+    req.history[0].speaker = None
+    assert assess(req).tier == 2 and assess(req).evidence[0].where == "history.0"
+
+
+def test_empty_history_and_two_hundred_items() -> None:
+    assert assess(request("I want to die", history=[])).tier == 2
+    many = assess(request("fine", history=["just a normal day"] * 199 + ["I took all my pills"]))
+    assert many.tier == 4 and many.urgent
