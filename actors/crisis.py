@@ -19,15 +19,17 @@ from ray.serve.handle import DeploymentHandle
 from actors.logs import configure_logging
 from actors.messages import CrisisEvidence, CrisisResource, CrisisResponse, CrisisResult, ModuleRequest, TraceStep
 from actors.settings import Settings
-from redheart_models.crisis import classifier, fusion, policy, rules
+from redheart_models.crisis import classifier, fusion, policy, rules, signals
 from redheart_models.crisis.tiers import TIERS, URGENT_TIER
-from redheart_models.release import weights_path
+from redheart_models.release import load_released, weights_path
+from redheart_models.training.head import Head
 
 log = structlog.get_logger("redheart.crisis")
 SPEAKER_NAMES = {None, "user"}
 CLASSIFIER_TEXTS = 20  # the classifier reads the speaker's last 20 texts (the rules read all): embedding 200 would
 # not fit the 1 s classifier budget on a CPU, and recent talk is what the tier is about
 VERSION = f"{rules.VERSION}+{classifier.VERSION}+{fusion.VERSION}"
+ESCALATION = "crisis.theil_sen_escalation@1"
 
 
 class CrisisConfig(BaseModel):
@@ -37,6 +39,7 @@ class CrisisConfig(BaseModel):
 
     classifier_timeout_s: float = Field(default=1.0, gt=0, description="Budget for the encoder and the classifier.")
     weights: str = "crisis"
+    valence_weights: str = "valence"  # the emotion module's valence head, for escalation; optional
 
 
 def speaker_history(request: ModuleRequest) -> list[tuple[int, str]]:
@@ -52,10 +55,11 @@ def _rule_evidence(where: str, assessment: rules.RuleAssessment) -> list[CrisisE
     ]
 
 
-def assess(request: ModuleRequest, person_p: np.ndarray | None = None, risk_series: list[float] | None = None,
+def assess(request: ModuleRequest, person_p: np.ndarray | None = None, trends: dict[str, list[float]] | None = None,
            model: classifier.OrdinalClassifier | None = None, degraded_reason: str | None = None) -> CrisisResult:
     """The crisis result from the rules and, when given, the classifier's person-level probabilities [4] and the
-    per-utterance P(Ideation+) series (oldest first, the message last)."""
+    per-utterance series escalation watches (signals.read; oldest first, the message last)."""
+    trends = trends or {}
     start = time.perf_counter()
     history = speaker_history(request)
     message_rules = rules.assess(request.text)
@@ -73,25 +77,25 @@ def assess(request: ModuleRequest, person_p: np.ndarray | None = None, risk_seri
         evidence.append(CrisisEvidence(signal="classifier", where="person", tier=classifier_tier,
                                        source=classifier.VERSION, score=round(float(person_p[1]), 6)))
         steps.append(TraceStep(id="crisis.classifier", name=classifier.VERSION,
-                               inputs={"texts": len(risk_series or []), "ideation_threshold": model.ideation_threshold},
+                               inputs={"texts": len(trends.get("p_ideation", [])),
+                                       "ideation_threshold": model.ideation_threshold},
                                output={"p_at_least": [round(float(v), 6) for v in person_p], "tier": classifier_tier}))
     words = sum(len(t.split()) for _, t in history) + len(request.text.split())
     fused = fusion.fuse(message_rules, [a for _, a in history_rules], classifier_tier, 1 + len(history), words,
-                        risk_series)
-    if fused.escalation is not None:
-        e = fused.escalation
-        steps.append(TraceStep(id="crisis.escalation", name="crisis.theil_sen_escalation@1",
-                               inputs={"p_ideation_series": [round(v, 6) for v in risk_series or []],
-                                       "window": fusion.ESCALATION_WINDOW, "min_rise": fusion.ESCALATION_MIN_RISE},
+                        trends)
+    for name, e in fused.escalations.items():
+        steps.append(TraceStep(id=f"crisis.escalation.{name}", name=ESCALATION,
+                               inputs={"series": [round(v, 6) for v in trends[name]], "window": fusion.ESCALATION_WINDOW,
+                                       "min_rise": fusion.ESCALATION_MIN_RISE[name],
+                                       "min_steps_up": fusion.ESCALATION_MIN_STEPS_UP},
                                output={"slope": e.slope, "rise": e.rise, "steps_up": e.steps_up,
                                        "escalating": e.escalating}))
         if e.escalating:
             evidence.append(CrisisEvidence(signal="escalation", where="person", tier=min(fused.tier, 2),
-                                           source="crisis.theil_sen_escalation@1", score=round(e.rise, 6)))
+                                           kind=name, source=ESCALATION, score=round(e.rise, 6)))
     steps.append(TraceStep(id="crisis.fusion", name=fusion.VERSION,
                            inputs={"rule_tier": fused.rule_tier, "classifier_tier": fused.classifier_tier,
-                                   "classifier_cap": fused.classifier_cap,
-                                   "escalating": bool(fused.escalation and fused.escalation.escalating)},
+                                   "classifier_cap": fused.classifier_cap, "escalating": fused.escalating},
                            output=fused.tier))
     concern_other = message_rules.concern_other
     response = policy.respond(fused.tier, concern_other, request.language, request.locale)
@@ -132,6 +136,7 @@ class Crisis:
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         self.config = CrisisConfig.model_validate(user_config)
         self.encoder_checked = False
+        self.valence_head: Head | None = None
         try:
             self.model: classifier.OrdinalClassifier | None = classifier.OrdinalClassifier.load(
                 weights_path(self.config.weights))
@@ -144,16 +149,26 @@ class Crisis:
         if self.model is None:
             raise RuntimeError(self.unavailable)
         if not self.encoder_checked:
-            self.model.check_encoder((await self.encoder.info.remote())["id"])
+            encoder_id = (await self.encoder.info.remote())["id"]
+            self.model.check_encoder(encoder_id)
+            self.valence_head = await asyncio.to_thread(self._valence_head, encoder_id)
             self.encoder_checked = True
         texts = ([text for _, text in speaker_history(request)] + [request.text])[-CLASSIFIER_TEXTS:]
         embeddings = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
 
         def run() -> CrisisResult:
-            person, series = classifier.score(self.model, texts, embeddings, [rules.assess(t) for t in texts])
-            return assess(request, person, series, self.model)
+            assessments = [rules.assess(t) for t in texts]
+            person, trends = signals.read(self.model, texts, embeddings, assessments, self.valence_head)
+            return assess(request, person, trends, self.model)
 
         return await asyncio.to_thread(run)
+
+    def _valence_head(self, encoder_id: str) -> Head | None:
+        try:
+            return load_released(self.config.valence_weights, encoder_id).head
+        except FileNotFoundError:  # escalation then watches the classifier's series alone
+            log.info("crisis_without_valence", weights=self.config.valence_weights)
+            return None
 
     async def analyze(self, request: ModuleRequest) -> CrisisResult:
         try:

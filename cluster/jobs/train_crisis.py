@@ -20,7 +20,7 @@ from redheart_models.crisis import training
 from redheart_models.data.base import DataError
 from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
-from redheart_models.release import weights_path
+from redheart_models.release import load_released, weights_path
 
 
 @ray.remote(num_cpus=0.5)
@@ -50,8 +50,12 @@ def main(argv: list[str]) -> int:
         ray.init()  # joins RAY_ADDRESS (as under `ray job submit`), else starts a local cluster
     out = weights_path(args.release) if args.release else args.out
     try:
+        valence = load_released("valence", encoder.id).head
+    except FileNotFoundError:
+        valence = None
+    try:
         card = training.train(args.data_dir, lambda texts: cache.embed(texts, encoder, progress=None), encoder.id,
-                              out, "redheart train crisis-cssrs " + " ".join(argv), select_with_ray)
+                              out, "redheart train crisis-cssrs " + " ".join(argv), select_with_ray, valence)
     except (DataError, ValueError) as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from redheart_models.crisis import classifier, fusion, rules
+from redheart_models.crisis import classifier, fusion, rules, signals
 from redheart_models.crisis.tiers import MAX_TIER, RESPONSE_TIER
 from redheart_models.data import cssrs
 from redheart_models.data.base import DataError
+from redheart_models.training.head import Head
 from redheart_models.training.metrics import crisis_levels
 
 MESSAGE_FIELDS = {"text": str, "lang": str, "tier_min": int, "tier_max": int, "category": str}
@@ -41,21 +42,22 @@ def load_messages(path: Path) -> list[dict]:
     return rows
 
 
-def speaker_tier(texts: Sequence[str], model: classifier.OrdinalClassifier | None,
-                 embed: classifier.Embed | None) -> fusion.Fused:
+def speaker_tier(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
+                 valence_head: Head | None = None) -> fusion.Fused:
     """The fused tier of one speaker whose texts (oldest first, the message last) are given."""
     assessments = [rules.assess(t) for t in texts]
-    classifier_tier, series = None, None
+    classifier_tier, trends = None, {}
     if model is not None and embed is not None:
-        person, series = classifier.score(model, texts, embed(texts), assessments)
+        person, trends = signals.read(model, texts, embed(texts), assessments, valence_head)
         classifier_tier = int(model.tiers(person[None, :])[0])
     words = sum(len(t.split()) for t in texts)
-    return fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, series)
+    return fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, trends)
 
 
-def evaluate_messages(path: Path, model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None) -> dict:
+def evaluate_messages(path: Path, model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
+                      valence_head: Head | None = None) -> dict:
     rows = load_messages(path)
-    tiers = np.array([speaker_tier([r["text"]], model, embed).tier for r in rows])
+    tiers = np.array([speaker_tier([r["text"]], model, embed, valence_head).tier for r in rows])
     rules_only = np.array([rules.assess(r["text"]).tier for r in rows])
     tier_min = np.array([r["tier_min"] for r in rows])
     tier_max = np.array([r["tier_max"] for r in rows])
@@ -74,13 +76,14 @@ def evaluate_messages(path: Path, model: classifier.OrdinalClassifier | None, em
             "classifier": model is not None}
 
 
-def evaluate_users(path: Path, model: classifier.OrdinalClassifier, embed: classifier.Embed) -> dict:
+def evaluate_users(path: Path, model: classifier.OrdinalClassifier, embed: classifier.Embed,
+                   valence_head: Head | None = None) -> dict:
     """C-SSRS users (a CSV in the dataset's format): the service's fused tier of each user, all posts being the
     speaker's texts, against the user's level; the ROC AUC ranks users by the classifier's P(Ideation+)."""
     users = cssrs.load(path)
     fused, p_ideation = [], []
     for posts in users.posts:
-        fused.append(speaker_tier(posts, model, embed).tier)
+        fused.append(speaker_tier(posts, model, embed, valence_head).tier)
         person, _ = classifier.score(model, posts, embed(posts), [rules.assess(p) for p in posts])
         p_ideation.append(person[cssrs.IDEATION - 1])
     metrics = crisis_levels(users.levels, np.array(fused), np.array(p_ideation), cssrs.IDEATION)

@@ -7,13 +7,14 @@
    words on; below that (a chat message) its cap is MESSAGE_CAP, and 0 when the rule engine has read risk-like
    words in context (idiom, negation, someone else, fiction) and found nothing of the speaker's own: the
    classifier sees the words, not their reading.
-3. Escalation: a sustained rise of the per-utterance classifier risk over the speaker's recent utterances raises
-   a tier 0 to 1 and 1 to 2 (never more by itself).
+3. Escalation: a sustained rise of the per-utterance classifier risk, or a sustained fall of the per-utterance
+   valence (the emotion module's valence head), over the speaker's recent utterances raises a tier 0 to 1 and 1 to
+   2 (never more by itself).
 Without the classifier (encoder or model failed or late) the rules and escalation decide and the result is
 flagged degraded. When in doubt the higher tier wins: every step only raises.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,9 @@ MESSAGE_CAP = 1
 PERSON_CAP = 3
 ESCALATION_WINDOW = 6  # most recent utterances of the speaker examined
 ESCALATION_MIN_POINTS = 3
-ESCALATION_MIN_RISE = 0.3  # rise of P(Ideation+) across the window, by the Theil-Sen slope
+# The rise across the window (by the Theil-Sen slope) that counts, per series: 30 % of each one's range.
+# `p_ideation` is P(Ideation+) of each text alone (0..1); `valence_fall` is minus the valence (-1..1).
+ESCALATION_MIN_RISE = {"p_ideation": 0.3, "valence_fall": 0.6}
 ESCALATION_MIN_STEPS_UP = 0.6  # share of consecutive steps that do not fall
 
 
@@ -48,16 +51,16 @@ def theil_sen_slope(values: np.ndarray) -> float:
     return float(np.median(slopes)) if slopes else 0.0
 
 
-def escalation(risk: Sequence[float]) -> Escalation:
-    """A sustained rise of a per-utterance risk series (oldest first) over its last ESCALATION_WINDOW points."""
-    values = np.asarray(risk, dtype=np.float64)[-ESCALATION_WINDOW:]
+def escalation(series: Sequence[float], min_rise: float) -> Escalation:
+    """A sustained rise of a per-utterance series (oldest first) over its last ESCALATION_WINDOW points."""
+    values = np.asarray(series, dtype=np.float64)[-ESCALATION_WINDOW:]
     if len(values) < ESCALATION_MIN_POINTS:
         return Escalation(len(values), 0.0, 0.0, 0.0, False)
     slope = theil_sen_slope(values)
     rise = slope * (len(values) - 1)
     steps_up = float((np.diff(values) >= 0).mean())
     return Escalation(len(values), slope, rise, steps_up,
-                      rise >= ESCALATION_MIN_RISE and steps_up >= ESCALATION_MIN_STEPS_UP)
+                      rise >= min_rise and steps_up >= ESCALATION_MIN_STEPS_UP)
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,12 @@ class Fused:
     rule_tier: int
     classifier_tier: int | None
     classifier_cap: int
-    escalation: Escalation | None
+    escalations: dict[str, Escalation]
     degraded: bool
+
+    @property
+    def escalating(self) -> bool:
+        return any(e.escalating for e in self.escalations.values())
 
 
 def classifier_cap(message: RuleAssessment, rule_tier: int, texts: int, words: int) -> int:
@@ -77,14 +84,15 @@ def classifier_cap(message: RuleAssessment, rule_tier: int, texts: int, words: i
 
 
 def fuse(message: RuleAssessment, history: Sequence[RuleAssessment], classifier_tier: int | None,
-         texts: int, words: int, risk_series: Sequence[float] | None) -> Fused:
-    """The tier of the speaker from the speaker's `texts` texts of `words` words (history + message)."""
+         texts: int, words: int, trends: Mapping[str, Sequence[float]]) -> Fused:
+    """The tier of the speaker from the speaker's `texts` texts of `words` words (history + message) and the
+    per-utterance `trends` available (names of ESCALATION_MIN_RISE)."""
     rule_tier = max([message.tier, *(h.tier for h in history)])
     tier = rule_tier
     cap = classifier_cap(message, rule_tier, texts, words)
     if classifier_tier is not None:
         tier = max(tier, min(classifier_tier, cap))
-    trend = escalation(risk_series) if risk_series is not None else None
-    if trend is not None and trend.escalating and tier < 2:
+    escalations = {name: escalation(values, ESCALATION_MIN_RISE[name]) for name, values in trends.items()}
+    if any(e.escalating for e in escalations.values()) and tier < 2:
         tier += 1
-    return Fused(min(tier, MAX_TIER), rule_tier, classifier_tier, cap, trend, classifier_tier is None)
+    return Fused(min(tier, MAX_TIER), rule_tier, classifier_tier, cap, escalations, classifier_tier is None)

@@ -26,6 +26,7 @@ from redheart_models.data import cssrs, goemotions
 from redheart_models.data.base import split_indices
 from redheart_models.data.catalog import FILES, resolve
 from redheart_models.release import HUMAN_SECTIONS
+from redheart_models.training.head import Head
 from redheart_models.training.metrics import crisis_levels, roc_auc
 
 SPLIT_SEED = 0
@@ -94,8 +95,9 @@ def general_users(comments: list[str], post_counts: list[int], n: int, seed: int
 
 
 def train(data_dir: Path, embed: classifier.Embed, encoder_id: str, out: Path, command: str,
-          select: Select = select_serially) -> dict:
-    """Fit, evaluate on the dev users, write `out` (safetensors) and its card (JSON beside it); returns the card."""
+          select: Select = select_serially, valence_head: Head | None = None) -> dict:
+    """Fit, evaluate on the dev users, write `out` (safetensors) and its card (JSON beside it); returns the card.
+    `valence_head` (the released one, if any) joins escalation in the service's decision, as in the service."""
     start = time.monotonic()
     users = cssrs.load(resolve(data_dir, "crisis/cssrs"))
     train_rows, dev_rows = split_indices(len(users), DEV_FRACTION, SPLIT_SEED, strata=users.levels)
@@ -122,7 +124,7 @@ def train(data_dir: Path, embed: classifier.Embed, encoder_id: str, out: Path, c
         """The service's decision (fused with the rules, as `redheart eval crisis-cssrs` scores it) and the
         classifier's alone; the AUC ranks by the classifier's P(Ideation+) in both."""
         p = model.probabilities(x[rows])
-        fused = np.array([speaker_tier(users.posts[i], model, embed).tier for i in rows])
+        fused = np.array([speaker_tier(users.posts[i], model, embed, valence_head).tier for i in rows])
         levels, p_ideation = users.levels[rows], p[:, cssrs.IDEATION - 1]
         return {"service": crisis_levels(levels, fused, p_ideation, cssrs.IDEATION),
                 "classifier_alone": crisis_levels(levels, model.tiers(p), p_ideation, cssrs.IDEATION)}
@@ -147,6 +149,7 @@ def train(data_dir: Path, embed: classifier.Embed, encoder_id: str, out: Path, c
                       "l2": best.l2, "ideation_threshold": best.threshold},
         "dev_metrics": metrics(dev_rows),
         "everyday_flag_rate": flags[best.l2],
+        "escalation_series": ["p_ideation", *(["valence_fall"] if valence_head is not None else [])],
         "seconds": round(time.monotonic() - start, 1),
         "command": command,
         "date": datetime.now(UTC).date().isoformat(),

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from redheart_models.crisis import classifier
-from redheart_models.crisis.evaluation import evaluate_messages
+from redheart_models.crisis.evaluation import evaluate_messages, speaker_tier
 from redheart_models.encoders import load_encoder
-from redheart_models.release import weights_path
+from redheart_models.release import load_released, weights_path
 
 MESSAGES = Path(__file__).resolve().parents[1] / "data" / "crisis_messages.jsonl"
 
@@ -45,3 +45,13 @@ def test_message_set_through_rules_classifier_and_fusion(model: classifier.Ordin
     for category in ("idiom", "negation", "third_person", "fiction"):
         assert metrics["in_range_by_category"][category] >= 0.95, category
     assert metrics["false_alarm_rate"] <= 0.05
+
+
+def test_a_sustained_fall_of_valence_over_a_conversation_raises_the_tier(model, encoder) -> None:
+    valence = load_released("valence", encoder.id).head
+    conversation = ["Had a wonderful day at the beach with friends!", "Work was fine today.",
+                    "Feeling a bit down lately.", "Everything feels heavy and grey.", "I feel awful, empty and worthless."]
+    falling = speaker_tier(conversation, model, encoder.encode, valence)
+    assert falling.rule_tier == 0 and falling.escalations["valence_fall"].escalating and falling.tier == 1
+    rising = speaker_tier(conversation[::-1], model, encoder.encode, valence)  # the same words, getting better
+    assert not rising.escalating and rising.tier == 0

@@ -18,27 +18,32 @@ def test_theil_sen_ignores_one_outlier() -> None:
 
 
 def test_escalation_needs_a_sustained_rise() -> None:
-    assert fusion.escalation([0.1, 0.2, 0.4, 0.5, 0.7]).escalating
-    assert not fusion.escalation([0.1, 0.7, 0.1, 0.7, 0.1]).escalating  # noise, no trend
-    assert not fusion.escalation([0.7, 0.5, 0.4, 0.2]).escalating  # falling
-    assert not fusion.escalation([0.1, 0.9]).escalating  # too few points to call a trend
+    assert fusion.escalation([0.1, 0.2, 0.4, 0.5, 0.7], 0.3).escalating
+    assert not fusion.escalation([0.1, 0.7, 0.1, 0.7, 0.1], 0.3).escalating  # noise, no trend
+    assert not fusion.escalation([0.7, 0.5, 0.4, 0.2], 0.3).escalating  # falling
+    assert not fusion.escalation([0.1, 0.9], 0.3).escalating  # too few points to call a trend
 
 
 def test_classifier_is_capped_on_a_single_message_and_silenced_by_a_read_context() -> None:
     plain, idiom = rules.assess("what a day"), rules.assess("this commute is killing me")
-    assert fusion.fuse(plain, [], 3, 1, 0, None).tier == fusion.MESSAGE_CAP
-    assert fusion.fuse(plain, [], 3, fusion.PERSON_LEVEL_TEXTS, 0, None).tier == 3
-    assert fusion.fuse(idiom, [], 3, 1, fusion.PERSON_LEVEL_WORDS, None).tier == 3  # one long post: a person
-    assert fusion.fuse(idiom, [], 3, 1, 0, None).tier == 0
-    assert fusion.fuse(rules.assess("I want to kill myself"), [], 0, 1, 0, None).tier == 2  # only ever raises
+    assert fusion.fuse(plain, [], 3, 1, 0, {}).tier == fusion.MESSAGE_CAP
+    assert fusion.fuse(plain, [], 3, fusion.PERSON_LEVEL_TEXTS, 0, {}).tier == 3
+    assert fusion.fuse(idiom, [], 3, 1, fusion.PERSON_LEVEL_WORDS, {}).tier == 3  # one long post: a person
+    assert fusion.fuse(idiom, [], 3, 1, 0, {}).tier == 0
+    assert fusion.fuse(rules.assess("I want to kill myself"), [], 0, 1, 0, {}).tier == 2  # only ever raises
 
 
 def test_history_and_escalation_raise_the_tier() -> None:
     calm = rules.assess("ok")
-    assert fusion.fuse(calm, [rules.assess("I bought a rope")], None, 2, 0, None).tier == 3
+    assert fusion.fuse(calm, [rules.assess("I bought a rope")], None, 2, 0, {}).tier == 3
     rising = [0.05, 0.2, 0.35, 0.5, 0.6]
-    fused = fusion.fuse(calm, [calm] * 4, 0, 5, 5, rising)
-    assert fused.tier == 1 and fused.escalation.escalating
+    fused = fusion.fuse(calm, [calm] * 4, 0, 5, 5, {"p_ideation": rising})
+    assert fused.tier == 1 and fused.escalations["p_ideation"].escalating
+    falling_valence = [0.6, 0.4, 0.1, -0.2, -0.5]  # a sustained fall of valence: its negation rises by 1.1
+    fused = fusion.fuse(calm, [calm] * 4, 0, 5, 5, {"p_ideation": [0.1] * 5,
+                                                     "valence_fall": [-v for v in falling_valence]})
+    assert fused.tier == 1 and fused.escalations["valence_fall"].escalating
+    assert not fused.escalations["p_ideation"].escalating
 
 
 @pytest.mark.parametrize(("locale", "language", "region", "number"), [

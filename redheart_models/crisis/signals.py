@@ -1,0 +1,28 @@
+"""What the models read in a speaker's texts: the classifier's person-level probabilities, and the per-utterance
+series that escalation watches (P(Ideation+) of each text alone; minus the valence of each text when the
+emotion module's valence head is released)."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from redheart_models.crisis import classifier, rules
+from redheart_models.training.head import Head
+
+
+def valence(head: Head, embeddings: np.ndarray) -> np.ndarray:
+    """The valence head's reading of each text, clipped to its scale -1..1."""
+    with torch.no_grad():
+        output, _ = head(torch.from_numpy(np.ascontiguousarray(embeddings, dtype=np.float32)))
+    return np.clip(output.reshape(-1).numpy(), -1.0, 1.0)
+
+
+def read(model: classifier.OrdinalClassifier, texts: Sequence[str], embeddings: np.ndarray,
+         assessments: Sequence[rules.RuleAssessment], valence_head: Head | None = None
+         ) -> tuple[np.ndarray, dict[str, list[float]]]:
+    person, p_ideation = classifier.score(model, texts, embeddings, assessments)
+    trends = {"p_ideation": p_ideation}
+    if valence_head is not None:
+        trends["valence_fall"] = [float(-v) for v in valence(valence_head, embeddings)]
+    return person, trends
