@@ -37,7 +37,6 @@ class Hit:
     source: str
     start: int  # character span in the analysed text
     end: int
-    text: str
     status: Status
     cue: str | None = None  # the context word that set the status
 
@@ -204,8 +203,7 @@ def _assess_en(text: str, rules: list[dict]) -> list[Hit]:
             for match in rule["regex"].finditer(lowered, sentence_match.start(), sentence_match.end()):
                 sentence = sentence or _Sentence.read(sentence_match.group(0), sentence_match.start(), resolved)
                 status, cue, tier = _status_en(rule, match, sentence)
-                hits.append(Hit(rule["id"], tier, rule["kind"], rule["source"], match.start(), match.end(),
-                                text[match.start():match.end()], status, cue))
+                hits.append(Hit(rule["id"], tier, rule["kind"], rule["source"], match.start(), match.end(), status, cue))
     return hits
 
 
@@ -296,6 +294,7 @@ def _status_ko(rule: dict, ms: list[Morpheme], i: int, j: int, sent_from: int, s
         person = "self"
     hearsay = next((m for m in after if (m.tag == "EF" and m.form in KO_HEARSAY_EF)
                     or (m.tag in ("EC", "ETM") and m.form in KO_QUOTATIVE_EC)), None)
+    # "죽고 싶다는 생각" (the thought of wanting to die) is the speaker's own unless someone else is named
     if hearsay and person != "self" and not (hearsay.form == "다는" and person is None):
         return "reported", hearsay.form, tier
     fiction = forms & KO_FICTION
@@ -358,8 +357,7 @@ def _assess_ko(text: str, rules: list[dict]) -> list[Hit]:
                     i += 1
                     continue
                 status, cue, tier = _status_ko(rule, ms, i, j, sent_from, sent_to, last_resolution)
-                begin, end = ms[i].start, ms[j - 1].end
-                hits.append(Hit(rule["id"], tier, rule["kind"], rule["source"], begin, end, text[begin:end], status, cue))
+                hits.append(Hit(rule["id"], tier, rule["kind"], rule["source"], ms[i].start, ms[j - 1].end, status, cue))
                 i = j
     return hits
 
