@@ -90,7 +90,9 @@ EN_PAST = re.compile(r"\bused\s+to\b|\b(?:years|months)\s+ago\b|\bwhen\s+i\s+was
 EN_RESOLVED = re.compile(r"\bused\s+to\b|\b(?:much\s+|a\s+lot\s+)?better\s+now\b|\bdoing\s+(?:much\s+)?(?:better|well|"
                          r"okay|ok|great)\b|\brecover(?:ed|y|ing)\b|\bin\s+a\s+(?:good|better)\s+place\b|"
                          r"\b(?:glad|happy|grateful)\s+(?:i'?m|to\s+be|i\s+am)\s+(?:still\s+)?(?:here|alive)\b|"
-                         r"\bnot\s+any\s*more\b|\bno\s+longer\b|\bgot\s+(?:help|through\s+it)\b|\bsurvived\b")
+                         r"\bnot\s+any\s*more\b|\bno\s+longer\b|\bgot\s+(?:help|through\s+it|over)\b|\bsurvived\b|"
+                         r"\b(?:life|things)\s+(?:is|are)\s+(?:good|better|great|okay)\s+now\b|"
+                         r"\bi'?m\s+(?:happy|okay|ok|fine|good)\s+now\b")
 EN_INTENT = re.compile(r"\b(?:going\s+to|gonna|will|i'll|plan\s+to|planning\s+to|decided\s+to|ready\s+to|"
                        r"about\s+to|tonight\s+i)\s*(?:\w+\s+){0,2}$")
 EN_NOW = re.compile(r"\b(?:tonight|today|right\s+now|now|in\s+an\s+hour|this\s+(?:evening|morning|afternoon))\b")

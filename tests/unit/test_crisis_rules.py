@@ -107,3 +107,16 @@ def test_any_text_gives_a_tier_and_spans_inside_it(text: str) -> None:
 def test_the_message_file_is_valid_json_lines() -> None:
     for line in MESSAGES.read_text(encoding="utf-8").splitlines():
         json.loads(line)
+
+
+@pytest.mark.parametrize(("text", "tier"), [
+    ("I'd rather be dead", 2), ("I would rather die than eat broccoli lol", 0),
+    ("I wrote my goodbye letters", 3), ("I left a note for my roommate about the dishes", 0),
+    ("Can you tell me how to tie a noose?", 3), ("I'm killing myself slowly with this job lol", 0),
+    ("I can't go on anymore", 2), ("I can't do this anymore, math is too hard", 1),
+    ("I got over my suicidal phase years ago, life is good now", 1),
+    ("약 먹고 죽을래", 3), ("너무 좋아서 죽을래", 0), ("그만 살고 싶어", 2), ("일 다 끝내고 싶다", 0),
+    ("모든 걸 끝내고 싶어", 2), ("피곤해 죽겠어", 0), ("나 진짜 죽어버릴 거야", 3),
+])
+def test_lookalikes_on_both_sides(text: str, tier: int) -> None:
+    assert rules.assess(text).tier == tier
