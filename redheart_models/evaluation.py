@@ -42,10 +42,13 @@ def evaluate_file(task: str, path: Path, released: Released, embed: Embed) -> di
         x = x.reshape(-1, 2, x.shape[1])
     output, _ = released.head(torch.from_numpy(x))
     output = output.numpy()
+    thresholds = 0.5 if released.thresholds is None else released.thresholds
     if task == "ekman":  # GoEmotions labels and predictions both through the dataset's published mapping
         matrix = goemotions.ekman_matrix(goemotions.EKMAN_GROUPS)
-        predicted = goemotions.to_ekman((output >= 0).astype(np.float32), matrix)  # logit >= 0: p >= 0.5
+        predicted = goemotions.to_ekman((1 / (1 + np.exp(-output)) >= thresholds).astype(np.float32), matrix)
         metrics = multilabel(goemotions.to_ekman(data.labels, matrix), predicted)
+    elif spec.kind == "multilabel":
+        metrics = multilabel(data.labels, 1 / (1 + np.exp(-output)), thresholds)
     else:
         metrics = evaluate(spec.kind, data.labels, output)
     return {"task": task, "rows": len(data.labels), "weights": released.path.name, **metrics}

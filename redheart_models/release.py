@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib import metadata as package_metadata
 from pathlib import Path
 
+import numpy as np
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
@@ -28,6 +29,7 @@ class Released:
     task: str
     encoder: str
     path: Path
+    thresholds: np.ndarray | None = None  # per-label decision thresholds of a multi-label head
 
 
 def weights_path(name_or_path: str | Path) -> Path:
@@ -41,6 +43,8 @@ def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.safetensors"
     metadata = {"head": json.dumps(head.config.to_dict()), "task": report["task"], "encoder": report["encoder"]}
+    if report.get("thresholds") is not None:
+        metadata["thresholds"] = json.dumps(report["thresholds"])
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(path), metadata=metadata)
     card = {
         "name": name,
@@ -53,6 +57,7 @@ def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Pa
                      "epochs_run": len(report["history"]), "samples_per_s": report["samples_per_s"],
                      "seconds": report["seconds"], "command": command},
         "dev_metrics": {k: v for k, v in report["best"].items() if not k.startswith(("time", "epoch", "best", "resumed"))},
+        "thresholds": report.get("thresholds"),
         "history": report["history"],
         "environment": {"python": platform.python_version(), "torch": package_metadata.version("torch"),
                         "ray": package_metadata.version("ray"), "machine": platform.machine()},
@@ -76,4 +81,5 @@ def load_released(name_or_path: str | Path, encoder_id: str) -> Released:
         )
     head = Head(HeadConfig(**json.loads(metadata["head"])))
     head.load_state_dict(load_file(str(path)), strict=True)
-    return Released(head.eval(), metadata["task"], metadata["encoder"], path)
+    thresholds = np.asarray(json.loads(metadata["thresholds"])) if "thresholds" in metadata else None
+    return Released(head.eval(), metadata["task"], metadata["encoder"], path, thresholds)

@@ -39,7 +39,7 @@ from redheart_models.training.loop import (
     read_metadata,
     train_loop_per_worker,
 )
-from redheart_models.training.metrics import HEADLINE
+from redheart_models.training.metrics import HEADLINE, cross_fitted, multilabel, tune_thresholds
 from redheart_models.training.plots import plot_run
 from redheart_models.training.tasks import TASKS, prepare
 
@@ -88,12 +88,20 @@ def run(args: argparse.Namespace) -> dict:
     with torch.no_grad():
         dev_output = best_head(torch.from_numpy(data.x_dev))[0].numpy()
     plots = plot_run(history, task.kind, task.labels, data.y_dev, dev_output, run_dir)
+    thresholds = None
+    if task.kind == "multilabel":  # per-label decision thresholds, tuned on dev and stored with the weights
+        dev_scores = 1 / (1 + np.exp(-dev_output))
+        thresholds = tune_thresholds(data.y_dev, dev_scores)
+        best_metrics = {**best_metrics, "at_0.5": multilabel(data.y_dev, dev_scores),
+                        **multilabel(data.y_dev, dev_scores, thresholds),
+                        "cross_fitted": cross_fitted(data.y_dev, dev_scores)}
     epochs_run = len(history)
     report = {
         "task": task.name, "kind": task.kind, "encoder": encoder.id, "split": task.split, "files": data.files,
         "rows": {"train": len(data.y_train), "dev": len(data.y_dev)}, "config": asdict(config),
         "headline": headline, "best": best_metrics, "final": result.metrics, "history": history,
         "checkpoint": str(Path(best_checkpoint.path) / CHECKPOINT), "plots": [p.name for p in plots],
+        "thresholds": None if thresholds is None else [float(t) for t in thresholds],
         "samples_per_s": epochs_run * len(data.y_train) / seconds, "seconds": seconds,
         "driver_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

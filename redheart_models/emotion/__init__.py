@@ -1,0 +1,1 @@
+"""The emotion module: label sets, the Korean cultural composites, and (to come) the mixture of experts."""
