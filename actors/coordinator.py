@@ -133,11 +133,10 @@ class VerificationCoordinator:
             versions={name: r.version for name, r in results.items()},
             timings_ms={**{name: r.latency_ms for name, r in results.items()}, "analysis": _elapsed_ms(start)},
         )
-        audit_start = time.perf_counter()
-        result.audit_id = await self._write_audit(result, request.text)
+        audit_start = time.perf_counter()  # the review item (tier >= 2) is written alongside, linked by request id
+        review = self._enqueue_review(result, request.text) if result.crisis.tier >= RESPONSE_TIER else _none()
+        result.audit_id, result.crisis.review_id = await asyncio.gather(self._write_audit(result, request.text), review)
         result.timings_ms["audit"] = _elapsed_ms(audit_start)
-        if result.crisis.tier >= RESPONSE_TIER:
-            result.crisis.review_id = await self._enqueue_review(result, request.text)
         result.timings_ms["total"] = _elapsed_ms(start)
         log.info("analysis", language=lang, decision=report.decision, statuses=statuses, audit_id=result.audit_id)
         structlog.contextvars.unbind_contextvars("request_id")
@@ -185,8 +184,7 @@ class VerificationCoordinator:
         try:
             evidence = [e.model_dump(mode="json", exclude_none=True) for e in c.evidence]
             return await asyncio.wait_for(
-                self.reviews.enqueue(result.request_id, c.tier, c.urgent, text, result.language, evidence,
-                                     result.audit_id),
+                self.reviews.enqueue(result.request_id, c.tier, c.urgent, text, result.language, evidence),
                 self.config.audit_timeout_s,
             )
         except Exception as exc:  # noqa: BLE001 - the crisis response outranks the queue
@@ -210,6 +208,10 @@ class VerificationCoordinator:
         checks |= {name: _check(_resolve(h.ping.remote()), timeout) for name, h in self.modules.items()}
         answers = await asyncio.gather(*checks.values())
         return dict(zip(checks, answers))
+
+
+async def _none() -> None:
+    return None
 
 
 async def _resolve(awaitable: Any) -> Any:

@@ -45,10 +45,11 @@ class ReviewQueue:
                 raise
 
     async def enqueue(self, request_id: str, tier: int, urgent: bool, text: str, language: str,
-                      evidence: list[dict[str, Any]], audit_id: str | None = None) -> str:
+                      evidence: list[dict[str, Any]]) -> str:
+        """Add an item (the request id links it to the audit entry); returns its stream id."""
         await self.ensure_group()
         fields = {"request_id": request_id, "tier": tier, "urgent": int(urgent), "text": text, "language": language,
-                  "evidence": json.dumps(evidence, ensure_ascii=False), "audit_id": audit_id or ""}
+                  "evidence": json.dumps(evidence, ensure_ascii=False)}
         entry_id = await self.client.xadd(REVIEW_STREAM, fields, maxlen=MAXLEN, approximate=True)
         return entry_id.decode()
 

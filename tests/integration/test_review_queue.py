@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 async def enqueue(queue: ReviewQueue, request_id: str, tier: int) -> str:
     evidence = [{"signal": "rule", "rule": "en.kill_self", "span": [7, 20]}]
-    return await queue.enqueue(request_id, tier, tier >= 3, "I want to kill myself", "en", evidence, "1-0")
+    return await queue.enqueue(request_id, tier, tier >= 3, "I want to kill myself", "en", evidence)
 
 
 async def test_an_item_taken_before_a_crash_is_delivered_after_restart_and_ack_removes_it(home) -> None:
