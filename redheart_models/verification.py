@@ -27,8 +27,7 @@ DISCLAIMERS = {
     "crisis": "The text shows a risk of suicide or self-harm (tier {tier}): a person reviews this answer.",
     "crisis_degraded": "The crisis tier comes from the rule engine alone: the classifier was unavailable.",
 }
-CRISIS_REVIEW_TIER = 2  # a person at risk: the decision is at least human_review, whatever the layers say
-DECISION_ORDER = ("pass", "caution", "human_review", "abstain")
+CRISIS_REVIEW_TIER = 2  # a person at risk: the decision is human_review, whatever the layers say
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,8 @@ def verify(statuses: Mapping[str, str], uncertainties: Mapping[str, float | None
     decision = "abstain" if not answered else _cut(risk, DECISION_CUTS, "abstain")
     if crisis_degraded:
         disclaimers.append(DISCLAIMERS["crisis_degraded"])
-    if crisis_tier >= CRISIS_REVIEW_TIER:
+    if crisis_tier >= CRISIS_REVIEW_TIER:  # a person at risk: a person reviews, even where the rest abstains
         disclaimers.append(DISCLAIMERS["crisis"].format(tier=crisis_tier))
-        decision = max(decision, "human_review", key=DECISION_ORDER.index)
+        decision = "human_review"
     band = "none" if not answered else _cut(risk, BAND_CUTS, "none")
     return Report(layers, risk, decision, band, disclaimers)

@@ -27,3 +27,11 @@ def test_risk_is_one_minus_weighted_layer_scores() -> None:
 def test_weights_sum_to_one() -> None:
     assert sum(LAYER_WEIGHTS.values()) == pytest.approx(1.0)
     assert [layer.name for layer in verify({}, {}).layers] == list(LAYER_WEIGHTS)
+
+
+def test_a_person_at_risk_goes_to_human_review_even_where_the_rest_abstains() -> None:
+    statuses = {"crisis": "ok", "emotion": "skipped", "ethics": "skipped"}
+    assert verify(statuses, {"crisis": None}, crisis_tier=1).decision == "abstain"
+    report = verify(statuses, {"crisis": None}, crisis_tier=3, crisis_degraded=True)
+    assert report.decision == "human_review"
+    assert any("tier 3" in d for d in report.disclaimers) and any("rule engine alone" in d for d in report.disclaimers)
