@@ -22,7 +22,6 @@ MAXLEN = 100_000
 class ReviewItem:
     id: str
     fields: dict[str, Any]
-    deliveries: int | None = None
 
 
 def _decode(entry_id: bytes, fields: dict[bytes, bytes]) -> ReviewItem:
@@ -46,8 +45,8 @@ class ReviewQueue:
 
     async def enqueue(self, request_id: str, tier: int, urgent: bool, text: str, language: str,
                       evidence: list[dict[str, Any]]) -> str:
-        """Add an item (the request id links it to the audit entry); returns its stream id."""
-        await self.ensure_group()
+        """Add an item (the request id links it to the audit entry); returns its stream id. One round trip on the
+        crisis path: the group, created from id 0 when a reviewer first claims, sees every item added before."""
         fields = {"request_id": request_id, "tier": tier, "urgent": int(urgent), "text": text, "language": language,
                   "evidence": json.dumps(evidence, ensure_ascii=False)}
         entry_id = await self.client.xadd(REVIEW_STREAM, fields, maxlen=MAXLEN, approximate=True)

@@ -42,16 +42,22 @@ def load_messages(path: Path) -> list[dict]:
     return rows
 
 
-def speaker_tier(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
-                 valence_head: Head | None = None) -> fusion.Fused:
-    """The fused tier of one speaker whose texts (oldest first, the message last) are given."""
+def read_speaker(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
+                 valence_head: Head | None = None) -> tuple[fusion.Fused, np.ndarray | None]:
+    """The fused tier of one speaker whose texts (oldest first, the message last) are given, and the classifier's
+    cumulative probabilities (None without a classifier)."""
     assessments = [rules.assess(t) for t in texts]
-    classifier_tier, trends = None, {}
+    person, classifier_tier, trends = None, None, {}
     if model is not None and embed is not None:
         person, trends = signals.read(model, texts, embed(texts), assessments, valence_head)
         classifier_tier = int(model.tiers(person[None, :])[0])
     words = sum(len(t.split()) for t in texts)
-    return fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, trends)
+    return fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, trends), person
+
+
+def speaker_tier(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
+                 valence_head: Head | None = None) -> fusion.Fused:
+    return read_speaker(texts, model, embed, valence_head)[0]
 
 
 def evaluate_messages(path: Path, model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
@@ -83,8 +89,8 @@ def evaluate_users(path: Path, model: classifier.OrdinalClassifier, embed: class
     users = cssrs.load(path)
     fused, p_ideation = [], []
     for posts in users.posts:
-        fused.append(speaker_tier(posts, model, embed, valence_head).tier)
-        person, _ = classifier.score(model, posts, embed(posts), [rules.assess(p) for p in posts])
+        reading, person = read_speaker(posts, model, embed, valence_head)
+        fused.append(reading.tier)
         p_ideation.append(person[cssrs.IDEATION - 1])
     metrics = crisis_levels(users.levels, np.array(fused), np.array(p_ideation), cssrs.IDEATION)
     return {"task": "crisis-cssrs", "rows": len(users), **metrics}

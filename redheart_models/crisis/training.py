@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from redheart_models.crisis import classifier, rules
-from redheart_models.crisis.evaluation import speaker_tier
+from redheart_models.crisis.evaluation import read_speaker
 from redheart_models.data import cssrs, goemotions
 from redheart_models.data.base import split_indices
 from redheart_models.data.catalog import FILES, resolve
@@ -123,8 +123,8 @@ def train(data_dir: Path, embed: classifier.Embed, encoder_id: str, out: Path, c
     def metrics(rows: np.ndarray) -> dict[str, dict[str, float]]:
         """The service's decision (fused with the rules, as `redheart eval crisis-cssrs` scores it) and the
         classifier's alone; the AUC ranks by the classifier's P(Ideation+) in both."""
-        p = model.probabilities(x[rows])
-        fused = np.array([speaker_tier(users.posts[i], model, embed, valence_head).tier for i in rows])
+        readings = [read_speaker(users.posts[i], model, embed, valence_head) for i in rows]
+        fused, p = np.array([r.tier for r, _ in readings]), np.stack([person for _, person in readings])
         levels, p_ideation = users.levels[rows], p[:, cssrs.IDEATION - 1]
         return {"service": crisis_levels(levels, fused, p_ideation, cssrs.IDEATION),
                 "classifier_alone": crisis_levels(levels, model.tiers(p), p_ideation, cssrs.IDEATION)}
