@@ -106,6 +106,7 @@ class VerificationCoordinator:
             history=request.history,
             locale=request.locale,
             explain=request.explain,
+            timestamp=request.timestamp,
         )
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
         calls = [self._run(name, module_request, requested) for name in ANALYSIS_MODULES]

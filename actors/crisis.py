@@ -165,7 +165,7 @@ class Crisis:
 
     def _valence_head(self, encoder_id: str) -> Head | None:
         try:
-            return load_released(self.config.valence_weights, encoder_id).head
+            return load_released(self.config.valence_weights, encoder_id).model
         except FileNotFoundError:  # escalation then watches the classifier's series alone
             log.info("crisis_without_valence", weights=self.config.valence_weights)
             return None

@@ -4,7 +4,7 @@ Limits live here, once; the HTTP API, the CLI and the actors all validate with t
 never reaches a module.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
@@ -66,8 +66,35 @@ class AnalyzeRequest(_Strict):
         default=None, description="Modules to run (all if unset). Crisis always runs: it cannot be turned off."
     )
     explain: bool = False
+    timestamp: datetime | None = Field(
+        default=None, validate_default=True,
+        description="When `text` was written (for trajectories); default with a timed history: when it arrives.",
+    )
 
     _text_not_blank = field_validator("text")(_not_blank)
+
+    @field_validator("history")
+    @classmethod
+    def _history_in_order(cls, history: list[Utterance]) -> list[Utterance]:
+        """Timestamps are given for every utterance or for none, and never go back."""
+        stamped = [u.timestamp is not None for u in history]
+        if any(stamped) and not all(stamped):
+            raise ValueError(f"history.{stamped.index(False)}.timestamp is missing: give every utterance one, or none")
+        for i in range(1, len(history) if all(stamped) else 0):
+            if _utc(history[i].timestamp) < _utc(history[i - 1].timestamp):
+                raise ValueError(f"history.{i}.timestamp is earlier than history.{i - 1}.timestamp")
+        return history
+
+    @field_validator("timestamp")
+    @classmethod
+    def _after_history(cls, timestamp: datetime | None, info: ValidationInfo) -> datetime | None:
+        history = info.data.get("history") or []
+        if not history or history[-1].timestamp is None:
+            return timestamp and _utc(timestamp)
+        timestamp = _utc(timestamp or datetime.now(UTC))
+        if timestamp < _utc(history[-1].timestamp):
+            raise ValueError(f"is earlier than history.{len(history) - 1}.timestamp, the last utterance before it")
+        return timestamp
 
     @field_validator("alternatives")
     @classmethod
@@ -126,6 +153,11 @@ class ReviewClaim(_Strict):
     stale_ms: int = Field(default=300_000, ge=1_000, description="Take over others' items idle this long.")
 
 
+def _utc(moment: datetime) -> datetime:
+    """Timestamps without a zone are read as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class SurdTerm(_Strict):
     kind: Literal["redundant", "unique", "synergistic"]
     agents: list[str]
@@ -143,6 +175,7 @@ class ModuleRequest(_Strict):
     history: list[Utterance] = Field(default_factory=list)
     locale: str | None = None
     explain: bool = False
+    timestamp: datetime | None = None
 
 
 class TraceStep(_Strict):
@@ -228,6 +261,38 @@ class CrisisResult(ModuleResult):
     urgent: bool = False
 
 
+class ChannelTrajectory(_Strict):
+    """One channel of a conversation trajectory (DESIGN.md: Kalman-smoothed, with trend and spectral features)."""
+
+    smoothed: list[float] = Field(description="Kalman-smoothed value at each utterance, oldest first.")
+    trend: float = Field(description="Theil-Sen slope per step (per minute with timestamps).")
+    volatility: float = Field(description="Standard deviation of the step-to-step changes.")
+    change_points: list[int] = Field(description="Utterance indices where a CUSUM detects a shift.")
+    dominant_period: float | None = Field(description="Period of the strongest Welch frequency; null if too short.")
+
+
+class EmotionTrajectory(_Strict):
+    utterances: int
+    where: list[str] = Field(description="Each point's source, oldest first: `history.N` or `text`.")
+    timed: bool = Field(description="True when timestamps set the steps; else one step per utterance.")
+    channels: dict[str, ChannelTrajectory]
+
+
+class EmotionResult(ModuleResult):
+    """DESIGN.md's stable emotion fields, plus what the mixture of experts did and the conversation's trajectory."""
+
+    module: Literal["emotion"] = "emotion"
+    goemotions: dict[str, Unit] = Field(description="GoEmotions-28 label -> probability.")
+    kote: dict[str, Unit] = Field(description="KOTE-44 label -> probability.")
+    ekman: dict[str, Unit] = Field(description="Ekman-7 -> probability (max over the mapped labels).")
+    ekman_from: Literal["goemotions", "kote"]
+    valence: float = Field(ge=-1.0, le=1.0)
+    cultural: dict[str, Unit] = Field(description="jeong, han, chemyeon: means of KOTE probabilities (a mapping).")
+    detected: dict[str, list[str]] = Field(description="Label set -> labels at or above their tuned thresholds.")
+    experts: list[int] = Field(description="The experts the gate routed the text to.")
+    trajectory: EmotionTrajectory | None = None
+
+
 class LayerResult(_Strict):
     """One verification layer's verdict. `evaluated` is false when the layer had nothing to check."""
 
@@ -253,7 +318,7 @@ class AnalysisResult(_Strict):
     language: Language
     created_at: datetime
     crisis: CrisisResult = Field(description="Always present: crisis handling survives every other module.")
-    emotion: ModuleResult
+    emotion: EmotionResult | ModuleResult = Field(description="An EmotionResult when the module answered.")
     ethics: ModuleResult
     surd: ModuleResult
     verification: VerificationReport

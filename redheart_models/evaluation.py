@@ -24,9 +24,9 @@ class EvalTask:
 
 
 EVAL_TASKS = {
-    "goemotions": EvalTask(goemotions.load, "goemotions", "multilabel"),
-    "ekman": EvalTask(goemotions.load, "goemotions", "multilabel"),
-    "kote": EvalTask(kote.load, "kote", "multilabel"),
+    "goemotions": EvalTask(goemotions.load, "emotion", "multilabel"),
+    "ekman": EvalTask(goemotions.load, "emotion", "multilabel"),
+    "kote": EvalTask(kote.load, "emotion", "multilabel"),
     "valence": EvalTask(vader.load, "valence", "regression"),
     "ethics-util": EvalTask(ethics.load_utilitarianism, "ethics-util", "pairwise"),
     "ethics-cm": EvalTask(lambda p: ethics.load_labelled(p, "commonsense"), "ethics-cm", "binary"),
@@ -40,9 +40,7 @@ def evaluate_file(task: str, path: Path, released: Released, embed: Embed) -> di
     x = embed(data.texts)
     if spec.kind == "pairwise":
         x = x.reshape(-1, 2, x.shape[1])
-    output, _ = released.head(torch.from_numpy(x))
-    output = output.numpy()
-    thresholds = 0.5 if released.thresholds is None else released.thresholds
+    output, thresholds = _output(task, released, x)
     if task == "ekman":  # GoEmotions labels and predictions both through the dataset's published mapping
         matrix = goemotions.ekman_matrix(goemotions.EKMAN_GROUPS)
         predicted = goemotions.to_ekman((1 / (1 + np.exp(-output)) >= thresholds).astype(np.float32), matrix)
@@ -52,3 +50,13 @@ def evaluate_file(task: str, path: Path, released: Released, embed: Embed) -> di
     else:
         metrics = evaluate(spec.kind, data.labels, output)
     return {"task": task, "rows": len(data.labels), "weights": released.path.name, **metrics}
+
+
+def _output(task: str, released: Released, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
+    """The model's raw output for the task and its decision thresholds; the emotion model (a mixture of experts,
+    or its one-expert MLP) answers with the output layer of the task's label set."""
+    output, _ = released.model(torch.from_numpy(x))
+    if released.family == "moe":
+        name = "kote" if task == "kote" else "goemotions"
+        return output.logits[name].numpy(), released.thresholds[name]
+    return output.numpy(), 0.5 if released.thresholds is None else released.thresholds

@@ -1,8 +1,9 @@
-"""Released heads: small safetensors files under `redheart_models/weights/` with a JSON model card beside each.
+"""Released models: small safetensors files under `redheart_models/weights/` with a JSON model card beside each.
 
-A released file describes itself (head config, task, encoder id in its metadata), so loading rebuilds the head
-from the file alone, refuses mismatched keys (strict), and refuses an encoder other than the one it was trained
-on: a head on the wrong embeddings would produce numbers that mean nothing.
+A released file describes itself (model family and config, task, encoder id in its metadata), so loading rebuilds
+the model from the file alone, refuses mismatched keys (strict), and refuses an encoder other than the one it was
+trained on: a head on the wrong embeddings would produce numbers that mean nothing. Only models on cached
+embeddings are released this way; a fine-tuned encoder stays in its run folder (hundreds of MB).
 """
 
 import json
@@ -13,11 +14,12 @@ from importlib import metadata as package_metadata
 from pathlib import Path
 
 import numpy as np
+import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from redheart_models.training.head import Head, HeadConfig
-from redheart_models.training.loop import load_head
+from redheart_models.training.loop import load_model
+from redheart_models.training.models import Family, build
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 HUMAN_SECTIONS = ("intended_use", "out_of_scope_use", "risks_and_limitations")
@@ -25,11 +27,12 @@ HUMAN_SECTIONS = ("intended_use", "out_of_scope_use", "risks_and_limitations")
 
 @dataclass(frozen=True)
 class Released:
-    head: Head
+    model: torch.nn.Module
+    family: Family
     task: str
     encoder: str
     path: Path
-    thresholds: np.ndarray | None = None  # per-label decision thresholds of a multi-label head
+    thresholds: np.ndarray | dict[str, np.ndarray] | None = None  # per label (per label set for a multi-task model)
 
 
 def weights_path(name_or_path: str | Path) -> Path:
@@ -38,26 +41,31 @@ def weights_path(name_or_path: str | Path) -> Path:
 
 
 def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Path = WEIGHTS_DIR) -> Path:
-    """Write `name.safetensors` (the head only) and `name.json` (its model card, rendered from the run report)."""
-    head = load_head(checkpoint)
+    """Write `name.safetensors` (the model only) and `name.json` (its model card, rendered from the run report)."""
+    family, model = load_model(checkpoint)
+    if family == "finetune":
+        raise ValueError(f"a fine-tuned encoder is not released as a small weight file; it stays at {checkpoint}")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.safetensors"
-    metadata = {"head": json.dumps(head.config.to_dict()), "task": report["task"], "encoder": report["encoder"]}
+    metadata = {"family": family, "model": json.dumps(model.config.to_dict()), "task": report["task"],
+                "encoder": report["encoder"]}
     if report.get("thresholds") is not None:
         metadata["thresholds"] = json.dumps(report["thresholds"])
-    save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(path), metadata=metadata)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path), metadata=metadata)
     card = {
         "name": name,
         "task": report["task"],
         "encoder": report["encoder"],
-        "head": head.config.to_dict(),
-        "parameters": sum(p.numel() for p in head.parameters()),
+        "family": family,
+        "model": model.config.to_dict(),
+        "parameters": sum(p.numel() for p in model.parameters()),
         "data": {"files": report["files"], "split": report["split"], "rows": report["rows"]},
         "training": {"config": report["config"], "best_epoch": report["best"]["epoch"],
                      "epochs_run": len(report["history"]), "samples_per_s": report["samples_per_s"],
                      "seconds": report["seconds"], "command": command},
         "dev_metrics": {k: v for k, v in report["best"].items() if not k.startswith(("time", "epoch", "best", "resumed"))},
         "thresholds": report.get("thresholds"),
+        **({"experts": report["experts"]} if report.get("experts") else {}),
         "history": report["history"],
         "environment": {"python": platform.python_version(), "torch": package_metadata.version("torch"),
                         "ray": package_metadata.version("ray"), "machine": platform.machine()},
@@ -69,17 +77,30 @@ def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Pa
     return path
 
 
-def load_released(name_or_path: str | Path, encoder_id: str) -> Released:
+def released_config(name_or_path: str | Path) -> tuple[Family, dict]:
+    """The family and config of a released model, from its metadata alone (no tensors are read)."""
+    with safe_open(str(weights_path(name_or_path)), framework="pt") as handle:
+        metadata = handle.metadata()
+    return metadata["family"], json.loads(metadata["model"])
+
+
+def load_released(name_or_path: str | Path, encoder_id: str | None) -> Released:
+    """The released model, refused unless it was trained on `encoder_id`'s embeddings (None: the caller checks
+    `Released.encoder` itself before any output is used)."""
     path = weights_path(name_or_path)
     if not path.is_file():
         raise FileNotFoundError(f"no released weights at {path}")
     with safe_open(str(path), framework="pt") as handle:
         metadata = handle.metadata()
-    if metadata["encoder"] != encoder_id:
+    if encoder_id is not None and metadata["encoder"] != encoder_id:
         raise ValueError(
             f"{path.name} was trained on embeddings of {metadata['encoder']}, not {encoder_id}: refusing to load"
         )
-    head = Head(HeadConfig(**json.loads(metadata["head"])))
-    head.load_state_dict(load_file(str(path)), strict=True)
-    thresholds = np.asarray(json.loads(metadata["thresholds"])) if "thresholds" in metadata else None
-    return Released(head.eval(), metadata["task"], metadata["encoder"], path, thresholds)
+    model = build(metadata["family"], json.loads(metadata["model"]))
+    model.load_state_dict(load_file(str(path)), strict=True)
+    thresholds = json.loads(metadata["thresholds"]) if "thresholds" in metadata else None
+    if isinstance(thresholds, dict):
+        thresholds = {name: np.asarray(values) for name, values in thresholds.items()}
+    elif thresholds is not None:
+        thresholds = np.asarray(thresholds)
+    return Released(model.eval(), metadata["family"], metadata["task"], metadata["encoder"], path, thresholds)

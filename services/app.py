@@ -11,16 +11,21 @@ from ray.serve.deployment import Application, Deployment
 
 from actors.coordinator import VerificationCoordinator
 from actors.crisis import Crisis
+from actors.emotion import Emotion, EmotionConfig, Expert
 from actors.encoder import Encoder
 from actors.pending import PendingModule
 from actors.settings import Settings, load_settings
 from actors.surd import Surd
 from cluster.redis_server import embedded_redis_in_cluster
+from redheart_models.release import released_config
 from services.ingress import Ingress
 
 # Deployment name -> module it serves, for the modules whose implementation has not landed yet.
-PENDING_MODULES = {"Emotion": "emotion", "Ethics": "ethics"}
-DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", *PENDING_MODULES, "Surd")
+PENDING_MODULES = {"Ethics": "ethics"}
+MAX_EXPERTS = 4  # experts of the emotion model, one deployment each: Expert0..Expert3
+EXPERT_NAMES = tuple(f"Expert{e}" for e in range(MAX_EXPERTS))
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", "Emotion", *EXPERT_NAMES,
+               *PENDING_MODULES, "Surd")
 
 
 class AppArgs(BaseModel):
@@ -29,6 +34,7 @@ class AppArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     redis_url: str | None = Field(default=None, description="Redis to use; default: settings, else embedded.")
+    split_experts: bool = Field(default=True, description="Each emotion expert its own deployment (else in Emotion).")
     deployments: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Name -> Deployment.options.")
 
     @field_validator("deployments")
@@ -53,7 +59,18 @@ def build_modules(
     modules["surd"] = _configured(Surd, args, "Surd").bind()
     modules["encoder"] = replace.get("encoder") or _configured(Encoder, args, "Encoder").bind()
     modules["crisis"] = _configured(Crisis, args, "Crisis").bind(modules["encoder"], settings)
+    modules["emotion"] = _configured(Emotion, args, "Emotion").bind(modules["encoder"], _experts(args))
     return modules | replace
+
+
+def _experts(args: AppArgs) -> list[Application]:
+    """One Expert deployment per expert of the configured emotion weights (none when they run inside Emotion)."""
+    user_config = args.deployments.get("Emotion", {}).get("user_config", {})
+    weights = EmotionConfig.model_validate(user_config).weights
+    count = released_config(weights)[1]["experts"] if args.split_experts else 0
+    if count > MAX_EXPERTS:
+        raise ValueError(f"{weights} has {count} experts; the application names deployments for {MAX_EXPERTS}")
+    return [_configured(Expert, args, EXPERT_NAMES[e]).bind(e, weights) for e in range(count)]
 
 
 def build_pipeline(args: AppArgs, settings: Settings, modules: dict[str, Application] | None = None) -> Application:

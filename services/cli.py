@@ -167,7 +167,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         if args.task in crisis_tasks:
             model = OrdinalClassifier.load(weights_path(args.weights or "crisis"))
             model.check_encoder(encoder.id)
-            valence = load_released("valence", encoder.id).head if weights_path("valence").is_file() else None
+            valence = load_released("valence", encoder.id).model if weights_path("valence").is_file() else None
             metrics = crisis_tasks[args.task](args.data, model, embed, valence)
         else:
             released = load_released(args.weights or EVAL_TASKS[args.task].weights, encoder.id)

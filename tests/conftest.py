@@ -14,6 +14,7 @@ import pytest
 from actors.settings import Settings
 from cluster.runtime import Runtime
 from cluster.serving import deploy
+from tests.tiny_bert import save_tiny_bert
 
 READY_TIMEOUT_S = 180
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +71,12 @@ def home() -> Iterator[Path]:
 @pytest.fixture
 def settings(home: Path) -> Settings:
     return Settings(home=home)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer BERT saved like a hub model (tests/tiny_bert.py)."""
+    return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
 
 
 @pytest.fixture(scope="session")

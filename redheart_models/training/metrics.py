@@ -70,7 +70,8 @@ def cross_fitted(y_true: np.ndarray, scores: np.ndarray, seed: int = 0) -> dict[
     return {key: float(np.mean([r[key] for r in runs])) for key in ("macro_f1", "micro_f1")}
 
 
-HEADLINE = {"multilabel": "macro_f1", "binary": "accuracy", "regression": "pearson", "pairwise": "pairwise_accuracy"}
+HEADLINE = {"multilabel": "macro_f1", "binary": "accuracy", "regression": "pearson", "pairwise": "pairwise_accuracy",
+            "multitask": "goemotions.macro_f1"}
 
 
 def evaluate(kind: str, y_true: np.ndarray, output: np.ndarray) -> dict[str, float]:

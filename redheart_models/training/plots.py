@@ -20,23 +20,35 @@ def _figure():
 
 
 def plot_run(history: list[dict], kind: str, labels: list[str], y_dev: np.ndarray, output: np.ndarray, out: Path) -> list[Path]:
-    """Write the plots of one run into `out`; `output` is the best head's raw output on the dev split."""
+    """Write the plots of one run into `out`; `output` is the best model's raw output on the dev split."""
+    return [plot_loss(history, out), *plot_dev(kind, labels, y_dev, output, out)]
+
+
+def plot_loss(history: list[dict], out: Path) -> Path:
     plt = _figure()
-    written = []
-
-    def save(fig, name: str) -> None:
-        fig.tight_layout()
-        fig.savefig(out / name, dpi=100)
-        plt.close(fig)
-        written.append(out / name)
-
     fig, ax = plt.subplots(figsize=(6, 4))
     epochs = [row["epoch"] for row in history]
     ax.plot(epochs, [row["train_loss"] for row in history], label="train")
     ax.plot(epochs, [row["dev_loss"] for row in history], label="dev")
     ax.set(xlabel="epoch", ylabel="loss", title="Loss")
     ax.legend()
-    save(fig, "loss.png")
+    fig.tight_layout()
+    fig.savefig(out / "loss.png", dpi=100)
+    plt.close(fig)
+    return out / "loss.png"
+
+
+def plot_dev(kind: str, labels: list[str], y_dev: np.ndarray, output: np.ndarray, out: Path, prefix: str = ""
+             ) -> list[Path]:
+    """The dev-split plots of one output: per-label F1, confusion and reliability, a scatter, or margins."""
+    plt = _figure()
+    written = []
+
+    def save(fig, name: str) -> None:
+        fig.tight_layout()
+        fig.savefig(out / f"{prefix}{name}", dpi=100)
+        plt.close(fig)
+        written.append(out / f"{prefix}{name}")
 
     if kind == "regression":
         fig, ax = plt.subplots(figsize=(5, 5))

@@ -1,11 +1,14 @@
-"""The registered training tasks: which files, which split, which labels, which kind of head.
+"""The registered training tasks: which files, which split, which labels, which kind of model.
 
 Where a dataset has no dev split of its own, a fixed-seed split is made here and named in the task's `split`.
+The `emotion` task is several label sets at once (GoEmotions-28 and KOTE-44, for the mixture of experts): its
+targets sit side by side, NaN where a text is not labelled for a set.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -21,10 +24,11 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 @dataclass(frozen=True)
 class Task:
     name: str
-    kind: Kind
+    kind: Kind | Literal["multitask"]
     labels: list[str]
     files: list[str]  # catalog keys
     split: str  # how train and dev were obtained
+    outputs: dict[str, list[str]] = field(default_factory=dict)  # multitask: label set -> its labels, in order
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,21 @@ TASKS = {
                     f"the three shared VADER corpora split 90/10 by distinct text, seed {SEED}"),
     "ethics-util": Task("ethics-util", "pairwise", ["utility"], ["ethics/util"],
                         f"util_train.csv split 90/10 by groups of pairs that share a scenario, seed {SEED}"),
+    "emotion": Task("emotion", "multitask", goemotions.LABELS + kote.LABELS,
+                    ["goemotions/train", "goemotions/dev", "kote/val"],
+                    f"GoEmotions' own train / dev, and kote val.tsv split 80/20 seed {SEED}, side by side",
+                    {"goemotions": goemotions.LABELS, "kote": kote.LABELS}),
     "ethics-cm": Task("ethics-cm", "binary", ["wrong"], ["ethics/cm"],
                       f"cm_test.csv (this project's training material) split 90/10 by label, seed {SEED}"),
 }
 
 
-def _labelled(task: Task, data_dir: Path) -> tuple[Labelled, Labelled]:
+def labelled_splits(task: Task, data_dir: Path) -> tuple[Labelled, Labelled]:
+    """The (train, dev) texts and labels of a task, before any embedding."""
     paths = [resolve(data_dir, key) for key in task.files]
+    if task.name == "emotion":
+        parts = [labelled_splits(TASKS[name], data_dir) for name in task.outputs]
+        return _side_by_side([train for train, _ in parts]), _side_by_side([dev for _, dev in parts])
     if task.name == "goemotions":
         return goemotions.load(paths[0]), goemotions.load(paths[1])
     if task.name == "kote":
@@ -73,32 +85,68 @@ def _labelled(task: Task, data_dir: Path) -> tuple[Labelled, Labelled]:
     return data.subset(train), data.subset(dev)
 
 
+def _side_by_side(parts: list[Labelled]) -> Labelled:
+    """Rows of all parts, each part's labels in its own columns, NaN in the others'."""
+    widths = [p.labels.shape[1] for p in parts]
+    labels = np.full((sum(len(p) for p in parts), sum(widths)), np.nan, dtype=np.float32)
+    row, column = 0, 0
+    for part, width in zip(parts, widths):
+        labels[row : row + len(part), column : column + width] = part.labels
+        row, column = row + len(part), column + width
+    return Labelled([t for p in parts for t in p.texts], labels, [n for p in parts for n in p.label_names],
+                    parts[0].source)
+
+
 def _pairs(data: Labelled, pairs: np.ndarray) -> Labelled:
     """The given pairs of a pairwise set, whose texts interleave (better, worse)."""
     rows = np.stack([2 * pairs, 2 * pairs + 1], axis=1).reshape(-1)
     return Labelled([data.texts[i] for i in rows], np.ones(len(pairs), np.float32), data.label_names, data.source)
 
 
-def _limit(data: Labelled, n: int | None, pairwise: bool) -> Labelled:
-    """The first rows of a fixed-seed shuffle: a deterministic subsample for smoke runs."""
-    count = len(data.labels) if pairwise else len(data)
+def _sample(count: int, n: int) -> np.ndarray:
+    """The first n of a fixed-seed shuffle of range(count), sorted: a deterministic subsample for smoke runs."""
+    return np.sort(np.random.default_rng(SEED).permutation(count)[:n])
+
+
+def _limit(data: Labelled, n: int | None, task: Task) -> Labelled:
+    """At most n rows (pairs for a pairwise task; n / sets from each label set of a multitask task)."""
+    if task.kind == "multitask" and n is not None:
+        sets = [np.flatnonzero(~np.isnan(data.labels[:, c]).any(axis=1)) for c in _columns(task)]
+        return data.subset(np.sort(np.concatenate([rows[_sample(len(rows), n // len(sets))] for rows in sets])))
+    count = len(data.labels) if task.kind == "pairwise" else len(data)
     if n is None or n >= count:
         return data
-    keep = np.sort(np.random.default_rng(SEED).permutation(count)[:n])
-    return _pairs(data, keep) if pairwise else data.subset(keep)
+    return _pairs(data, _sample(count, n)) if task.kind == "pairwise" else data.subset(_sample(count, n))
 
 
 def prepare(task: Task, data_dir: Path, embed: Embed, limit: int | None = None) -> TaskData:
-    """Embeddings and labels of train and dev; labels are checked for diversity before anything trains."""
-    train, dev = _labelled(task, data_dir)
-    pairwise = task.kind == "pairwise"
-    train, dev = _limit(train, limit, pairwise), _limit(dev, None if limit is None else max(limit // 4, 8), pairwise)
-    if not pairwise:
+    """Embeddings and labels of train and dev. The whole training split is checked for label diversity before
+    anything trains (a smoke run's subsample may lack a rare label; the data may not)."""
+    train, dev = labelled_splits(task, data_dir)
+    if task.kind == "multitask":
+        for name, columns in zip(task.outputs, _columns(task)):
+            block = train.labels[:, columns]
+            check_diversity(block[~np.isnan(block).any(axis=1)], f"{task.name} train ({name})")
+    elif task.kind != "pairwise":
         check_diversity(train.labels, f"{task.name} train")
+    train, dev = _limit(train, limit, task), _limit(dev, None if limit is None else max(limit // 4, 8), task)
     x_train, x_dev = embed(train.texts), embed(dev.texts)
-    if pairwise:  # [pairs, 2 (better, worse), dim]
+    if task.kind == "pairwise":  # [pairs, 2 (better, worse), dim]
         x_train, x_dev = x_train.reshape(-1, 2, x_train.shape[1]), x_dev.reshape(-1, 2, x_dev.shape[1])
     return TaskData(
         x_train, train.labels.astype(np.float32), x_dev, dev.labels.astype(np.float32),
         {FILES[key].path: FILES[key].sha256 for key in task.files},
     )
+
+
+def _columns(task: Task) -> list[slice]:
+    """The target columns of each label set of a multitask task."""
+    ends = np.cumsum([len(labels) for labels in task.outputs.values()])
+    return [slice(end - len(labels), end) for end, labels in zip(ends, task.outputs.values())]
+
+
+def text_data(task: Task, data_dir: Path, limit: int | None = None) -> TaskData:
+    """The texts themselves as inputs (for fine-tuning an encoder end to end), as a numpy string array."""
+    if task.kind in ("pairwise", "multitask"):
+        raise ValueError(f"fine-tuning an encoder is for single-text tasks; {task.name} is {task.kind}")
+    return prepare(task, data_dir, lambda texts: np.asarray(texts, dtype=str), limit)

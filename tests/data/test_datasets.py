@@ -6,7 +6,7 @@ import pytest
 from redheart_models.data import cssrs, ethics, goemotions, korean, kote, vader
 from redheart_models.data.base import DataError, check_diversity, connected_components, group_split, split_indices
 from redheart_models.data.catalog import FILES, resolve
-from redheart_models.training.tasks import TASKS, _labelled
+from redheart_models.training.tasks import TASKS, labelled_splits
 
 
 @pytest.mark.parametrize("key", sorted(FILES))
@@ -112,7 +112,7 @@ def test_bad_files_name_the_file_and_line(tmp_path, name, content, load, message
 
 @pytest.mark.parametrize("name", sorted(TASKS))
 def test_task_splits_share_no_text(data_dir, name: str) -> None:
-    train, dev = _labelled(TASKS[name], data_dir)
+    train, dev = labelled_splits(TASKS[name], data_dir)
     shared = set(train.texts) & set(dev.texts)
     # GoEmotions' official dev split repeats short generic train comments ("Thank you."): left as published
     allowed = 0.01 * len(set(dev.texts)) if name == "goemotions" else 0

@@ -36,7 +36,8 @@ async def test_analyze_returns_an_audited_analysis_result(service: str, runtime:
     assert result.trace[0].name == "language.hangul_ratio@1" and result.trace[0].output == "en"
     # modules whose issues have not landed say so, and verification asserts nothing on top of them
     assert (result.crisis.status, result.crisis.tier, result.crisis.response) == ("ok", 0, None)
-    assert {result.emotion.status, result.ethics.status, result.surd.status} == {"skipped"}
+    assert result.emotion.status == "ok" and "remorse" in result.emotion.detected["goemotions"]
+    assert {result.ethics.status, result.surd.status} == {"skipped"}
     assert result.surd.detail == "needs a conversation history"
     assert result.verification.decision == "abstain"
     assert result.audit_id

@@ -1,4 +1,5 @@
-"""A smoke training run with Ray Train on the session's local cluster: 2 CPU workers, a checkpoint, a report."""
+"""Smoke training runs with Ray Train on the session's local cluster (2 CPU workers, a checkpoint, a report): a
+head on cached embeddings, the emotion mixture of experts, and an `hf` encoder fine-tuned end to end."""
 
 import json
 from pathlib import Path
@@ -8,7 +9,8 @@ import pytest
 
 from cluster.jobs.train import main
 from cluster.runtime import Runtime
-from redheart_models.training.loop import load_head, read_metadata
+from redheart_models.release import load_released, release
+from redheart_models.training.loop import load_model, read_metadata
 
 pytestmark = pytest.mark.integration
 
@@ -19,8 +21,8 @@ def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("embeddings")
 
 
-def train(tmp_path: Path, data_dir: Path, cache_dir: Path, *extra: str) -> dict:
-    argv = ["valence", "--data-dir", str(data_dir), "--out", str(tmp_path / "runs"), "--name", "smoke",
+def train(tmp_path: Path, data_dir: Path, cache_dir: Path, *extra: str, task: str = "valence") -> dict:
+    argv = [task, "--data-dir", str(data_dir), "--out", str(tmp_path / "runs"), "--name", "smoke",
             "--cache-dir", str(cache_dir), "--workers", "2", "--cpus-per-worker", "0.2", "--limit", "400",
             "--batch-size", "32", *extra]
     assert main(argv) == 0
@@ -35,8 +37,8 @@ def test_two_workers_train_checkpoint_and_report(runtime: Runtime, data_dir: Pat
     assert report["rows"] == {"train": 400, "dev": 100}
     assert report["files"]["vader/nytEditorialSnippets_GroundTruth.txt"].startswith("7d8fbcce")
     assert report["best"]["pearson"] > report["best"]["baseline_pearson"]
-    head = load_head(Path(report["checkpoint"]))
-    assert head.config.kind == "regression" and head.config.in_dim == 384
+    family, head = load_model(Path(report["checkpoint"]))
+    assert family == "head" and head.config.kind == "regression" and head.config.in_dim == 384
     assert read_metadata(Path(report["checkpoint"]))["train"]["lr"] == 1e-3
     for name in report["plots"]:
         assert (tmp_path / "runs" / "smoke" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -48,3 +50,32 @@ def test_a_crash_resumes_from_the_next_epoch(runtime: Runtime, data_dir: Path, t
     assert report["final"]["resumed_from"] == 1
     assert report["final"]["epoch"] == 2
     assert np.isfinite(report["best"]["dev_loss"])
+
+
+def test_the_mixture_of_experts_trains_on_both_label_sets(runtime: Runtime, data_dir: Path, tmp_path: Path,
+                                                         cache_dir) -> None:
+    report = train(tmp_path, data_dir, cache_dir, "--epochs", "2", "--hidden", "32", task="emotion")
+    assert report["family"] == "moe" and report["rows"] == {"train": 400, "dev": 100}
+    assert report["history"][-1]["train_loss"] < report["history"][0]["train_loss"]
+    assert {"goemotions.macro_f1", "kote.macro_f1", "goemotions.ekman_macro_f1"} <= set(report["best"])
+    assert len(report["thresholds"]["goemotions"]) == 28 and len(report["thresholds"]["kote"]) == 44
+    experts = report["experts"]
+    assert len(experts) == 4 and sum(e["load"] for e in experts) == pytest.approx(1.0, abs=1e-5)
+    assert {"goemotions_per_label_f1.png", "kote_reliability.png"} <= set(report["plots"])
+    path = release(Path(report["checkpoint"]), report, "emotion-smoke", "test", out_dir=tmp_path / "weights")
+    released = load_released(path, report["encoder"])
+    assert released.family == "moe" and set(released.thresholds) == {"goemotions", "kote"}
+
+
+def test_an_hf_encoder_fine_tunes_end_to_end(runtime: Runtime, data_dir: Path, tmp_path: Path, tiny_model_dir,
+                                             cache_dir) -> None:
+    """The same command as `--finetune minilm --use-gpu` on a cluster, on a tiny random BERT and CPU workers."""
+    report = train(tmp_path, data_dir, cache_dir, "--finetune", str(tiny_model_dir), "--epochs", "3", "--lr", "3e-3",
+                   "--limit", "256", "--hidden", "32", task="goemotions")
+    assert report["family"] == "finetune" and report["encoder"].startswith(f"hf-{tiny_model_dir.name}@")
+    assert report["history"][-1]["train_loss"] < report["history"][0]["train_loss"], "the loss falls"
+    family, model = load_model(Path(report["checkpoint"]))
+    assert family == "finetune"
+    assert read_metadata(Path(report["checkpoint"]))["model"]["encoder"] == str(tiny_model_dir)
+    with pytest.raises(ValueError, match="not released as a small weight file"):
+        release(Path(report["checkpoint"]), report, "nope", "test", out_dir=tmp_path / "weights")

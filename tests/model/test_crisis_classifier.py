@@ -48,7 +48,7 @@ def test_message_set_through_rules_classifier_and_fusion(model: classifier.Ordin
 
 
 def test_a_sustained_fall_of_valence_over_a_conversation_raises_the_tier(model, encoder) -> None:
-    valence = load_released("valence", encoder.id).head
+    valence = load_released("valence", encoder.id).model
     conversation = ["Had a wonderful day at the beach with friends!", "Work was fine today.",
                     "Feeling a bit down lately.", "Everything feels heavy and grey.", "I feel awful, empty and worthless."]
     falling = speaker_tier(conversation, model, encoder.encode, valence)

@@ -1,6 +1,5 @@
 """Crisis fusion, escalation, response policy, and the pure assembly of a crisis result."""
 
-import numpy as np
 import pytest
 
 from actors.crisis import assess
@@ -13,8 +12,8 @@ def request(text: str, language: str = "en", locale: str | None = None, history:
                          history=[Utterance(text=h) for h in history])
 
 
-def test_theil_sen_ignores_one_outlier() -> None:
-    assert fusion.theil_sen_slope(np.array([0.0, 0.1, 0.2, 5.0, 0.4])) == pytest.approx(0.1)
+def test_escalation_slope_ignores_one_outlier() -> None:
+    assert fusion.escalation([0.0, 0.1, 0.2, 5.0, 0.4], 0.3).slope == pytest.approx(0.1)
 
 
 def test_escalation_needs_a_sustained_rise() -> None:

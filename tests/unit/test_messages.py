@@ -68,3 +68,24 @@ def test_errors_do_not_echo_the_input() -> None:
     secret = "my secret diary " * 700
     for error in errors_of({"text": secret}):
         assert "secret" not in str(error)
+
+
+def test_history_timestamps_must_not_go_back_and_name_the_item() -> None:
+    history = [{"text": "a", "timestamp": "2026-01-01T10:00:00Z"}, {"text": "b", "timestamp": "2026-01-01T09:00:00Z"}]
+    with pytest.raises(ValidationError, match=r"history\.1\.timestamp is earlier than history\.0\.timestamp"):
+        AnalyzeRequest(text="c", history=history)
+
+
+def test_history_timestamps_are_all_or_none() -> None:
+    history = [{"text": "a", "timestamp": "2026-01-01T10:00:00Z"}, {"text": "b"}]
+    with pytest.raises(ValidationError, match=r"history\.1\.timestamp is missing"):
+        AnalyzeRequest(text="c", history=history)
+
+
+def test_the_message_comes_after_its_history_and_defaults_to_arrival() -> None:
+    history = [{"text": "a", "timestamp": "2026-01-01T10:00:00"}]  # no zone: read as UTC
+    request = AnalyzeRequest(text="b", history=history)
+    assert request.timestamp is not None and request.timestamp.tzinfo is not None
+    with pytest.raises(ValidationError, match=r"timestamp\n.*is earlier than history\.0\.timestamp"):
+        AnalyzeRequest(text="b", history=history, timestamp="2025-12-31T23:00:00Z")
+    assert AnalyzeRequest(text="b").timestamp is None, "without timed history nothing is added"

@@ -6,7 +6,8 @@ from pydantic import ValidationError
 from actors.coordinator import CoordinatorConfig, VerificationCoordinator
 from actors.settings import Settings
 from cluster.serve_config import builder, deployment_options, load_serve_config
-from services.app import DEPLOYMENTS, AppArgs, build_app
+from redheart_models.release import released_config
+from services.app import DEPLOYMENTS, EXPERT_NAMES, AppArgs, build_app
 
 MACHINE_CPUS = 2
 
@@ -25,9 +26,11 @@ def test_every_deployment_in_the_file_exists_in_the_app_and_back(app_config) -> 
     while stack:
         node = stack.pop()
         names.add(node._bound_deployment.name)
-        stack.extend(arg for arg in node._bound_deployment.init_args if type(arg) is type(node))
-        stack.extend(arg for arg in node._bound_deployment.init_kwargs.values() if type(arg) is type(node))
-    assert names == set(DEPLOYMENTS)
+        args = [*node._bound_deployment.init_args, *node._bound_deployment.init_kwargs.values()]
+        args += [item for arg in args if isinstance(arg, list) for item in arg]  # the Emotion's experts
+        stack.extend(arg for arg in args if type(arg) is type(node))
+    experts = released_config("emotion")[1]["experts"]  # one Expert deployment per expert of the weights
+    assert names == set(DEPLOYMENTS) - set(EXPERT_NAMES[experts:])
     assert builder(app_config) is build_app
 
 

@@ -11,14 +11,14 @@ from redheart_models.training.head import Head, HeadConfig
 from redheart_models.training.loop import (
     TrainConfig,
     _restore,
-    evaluate_head,
-    load_head,
+    load_model,
     lr_range_test,
     save_checkpoint,
     train_epoch,
     warmup_cosine,
 )
 from redheart_models.training.metrics import multilabel, pairwise, regression
+from redheart_models.training.models import dev_metrics
 
 
 def toy(kind: str, n: int = 256, d: int = 16):
@@ -39,12 +39,12 @@ def test_a_few_epochs_learn_the_toy_task(kind: str, tmp_path) -> None:
     x, y, config = toy(kind)
     torch.manual_seed(0)
     head = Head(config)
-    train_config = TrainConfig(data_path="unused", head=config.to_dict(), batch_size=32, lr=1e-2)
+    train_config = TrainConfig(data_path="unused", model=config.to_dict(), batch_size=32, lr=1e-2)
     optimiser = torch.optim.AdamW(head.parameters(), lr=train_config.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(20 * 8, 0.05))
-    before = evaluate_head(head, x, y)["dev_loss"]
+    before = dev_metrics("head", head, x, y)["dev_loss"]
     losses = [train_epoch(head, optimiser, scheduler, x, y, train_config, epoch) for epoch in range(20)]
-    after = evaluate_head(head, x, y)
+    after = dev_metrics("head", head, x, y)
     assert losses[-1] < losses[0] and after["dev_loss"] < before
     headline = {"multilabel": "macro_f1", "regression": "pearson", "pairwise": "pairwise_accuracy"}[kind]
     assert after[headline] > 0.8
@@ -53,7 +53,7 @@ def test_a_few_epochs_learn_the_toy_task(kind: str, tmp_path) -> None:
 def test_checkpoint_round_trip_restores_model_optimiser_and_schedule(tmp_path) -> None:
     x, y, config = toy("multilabel")
     head = Head(config)
-    train_config = TrainConfig(data_path="unused", head=config.to_dict(), batch_size=64)
+    train_config = TrainConfig(data_path="unused", model=config.to_dict(), batch_size=64)
     optimiser = torch.optim.AdamW(head.parameters(), lr=1e-3)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(100, 0.1))
     train_epoch(head, optimiser, scheduler, x, y, train_config, 0)
@@ -69,7 +69,8 @@ def test_checkpoint_round_trip_restores_model_optimiser_and_schedule(tmp_path) -
         assert torch.equal(a, b)
     moments = optimiser.state_dict()["state"][0]["exp_avg"]
     assert torch.equal(clone_optimiser.state_dict()["state"][0]["exp_avg"], moments)
-    assert load_head(path).config == config
+    family, loaded = load_model(path)
+    assert family == "head" and loaded.config == config
 
 
 def test_loading_refuses_mismatched_weights(tmp_path) -> None:
@@ -87,7 +88,7 @@ def test_loading_refuses_mismatched_weights(tmp_path) -> None:
         metadata = handle.metadata()
     save_file(tensors, str(path), metadata=metadata)
     with pytest.raises(RuntimeError, match="Unexpected key"):
-        load_head(path)
+        load_model(path)
 
 
 def test_warmup_then_cosine() -> None:
@@ -108,7 +109,7 @@ def test_metrics_report_their_trivial_baselines() -> None:
 
 def test_lr_range_test_suggests_a_rate_where_the_loss_falls() -> None:
     x, y, config = toy("regression", n=512)
-    lrs, losses, suggested = lr_range_test(config, x, y, steps=80, batch_size=64)
+    lrs, losses, suggested = lr_range_test("head", config.to_dict(), x, y, steps=80, batch_size=64)
     assert len(lrs) == len(losses) and np.all(np.diff(lrs) > 0)
     assert 1e-5 < suggested < 1.0
     before = losses[np.searchsorted(lrs, suggested) - 5]

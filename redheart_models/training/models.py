@@ -1,0 +1,99 @@
+"""The model families the trainer builds from a family name and a config dict.
+
+Every family is a `torch.nn.Module` with `forward(x, y=None) -> (output, loss or None)`, so one training loop and
+DDP serve them all:
+- `head`: a small MLP on cached embeddings (x: float32 [n, d]);
+- `moe`: the emotion mixture of experts on cached embeddings, several label sets at once (y NaN where unlabelled);
+- `finetune`: an `hf` encoder trained end to end under a head (x: the texts themselves).
+`dev_metrics` scores each on a dev split the same way the released model will be scored.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from redheart_models.emotion.moe import MixtureOfExperts, MoEConfig
+from redheart_models.training.head import Head, HeadConfig
+from redheart_models.training.metrics import evaluate, multilabel
+
+Family = Literal["head", "moe", "finetune"]
+FAMILIES: tuple[Family, ...] = ("head", "moe", "finetune")
+
+
+@dataclass(frozen=True)
+class FineTuneConfig:
+    encoder: str  # a local path or hub name of a Hugging Face encoder
+    head: dict  # HeadConfig as a dict; its in_dim is the encoder's hidden size
+    max_length: int = 128
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class FineTuned(nn.Module):
+    """An `hf` encoder with a head on its mean-pooled, normalised sentence vectors; both are trained."""
+
+    def __init__(self, config: FineTuneConfig) -> None:
+        super().__init__()
+        from redheart_models.encoders.hf_backend import HFEncoder
+
+        self.config = config
+        self.encoder = HFEncoder(config.encoder, max_length=config.max_length)
+        self.head = Head(HeadConfig(**config.head))
+
+    def forward(self, texts: list[str], y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        return self.head(self.encoder(texts), y)
+
+
+def build(family: Family, config: dict) -> nn.Module:
+    if family == "head":
+        return Head(HeadConfig(**config))
+    if family == "moe":
+        return MixtureOfExperts(MoEConfig(**config))
+    if family == "finetune":
+        return FineTuned(FineTuneConfig(**config))
+    raise ValueError(f"unknown model family {family!r}; known: {', '.join(FAMILIES)}")
+
+
+def as_input(x: np.ndarray, device: torch.device) -> torch.Tensor | list[str]:
+    """A batch as the model takes it: texts stay strings (the encoder tokenises them), numbers become tensors."""
+    if x.dtype.kind == "U":
+        return x.tolist()
+    return torch.from_numpy(x).to(device)
+
+
+@torch.no_grad()
+def dev_metrics(family: Family, model: nn.Module, x: np.ndarray, y: np.ndarray, device: torch.device | None = None,
+                batch_size: int = 1024) -> dict[str, float]:
+    """`dev_loss` (row-weighted mean over batches) and the task's metrics on the model's raw output."""
+    device = device or torch.device("cpu")
+    model.eval()
+    outputs, loss = [], 0.0
+    for start in range(0, len(x), batch_size):
+        rows = slice(start, start + batch_size)
+        output, batch_loss = model(as_input(x[rows], device), torch.from_numpy(y[rows]).to(device))
+        outputs.append(output)
+        loss += float(batch_loss) * len(y[rows])
+    metrics = {"dev_loss": loss / len(y)}
+    if family == "moe":
+        return metrics | moe_metrics(model, outputs, y)
+    kind = model.head.config.kind if family == "finetune" else model.config.kind
+    return metrics | evaluate(kind, y, torch.cat(outputs).float().cpu().numpy())
+
+
+def moe_metrics(model: MixtureOfExperts, outputs: list, y: np.ndarray) -> dict[str, float]:
+    """Per label set: metrics at 0.5 on its labelled rows (`goemotions.macro_f1`, ...); per expert: its load, the
+    share of routing weight it received (`load.0`, ...)."""
+    metrics = {}
+    targets = model.split(torch.from_numpy(y))
+    for name, labels in zip(model.config.outputs, targets):
+        logits = torch.cat([o.logits[name] for o in outputs]).float().cpu().numpy()
+        rows = ~np.isnan(labels.numpy()).any(axis=1)
+        if rows.any():
+            scores = 1 / (1 + np.exp(-logits[rows]))
+            metrics |= {f"{name}.{k}": v for k, v in multilabel(labels.numpy()[rows], scores).items()}
+    routing = torch.cat([o.routing for o in outputs]).float().cpu()
+    return metrics | {f"load.{e}": float(share) for e, share in enumerate(routing.mean(dim=0))}
