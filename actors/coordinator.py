@@ -109,8 +109,10 @@ class VerificationCoordinator:
             timestamp=request.timestamp,
         )
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
-        calls = [self._run(name, module_request, requested) for name in ANALYSIS_MODULES]
-        results = dict(zip(ANALYSIS_MODULES, await asyncio.gather(*calls)))
+        calls = {name: asyncio.create_task(self._run(name, module_request, requested)) for name in ANALYSIS_MODULES
+                 if name != "surd"}
+        calls["surd"] = asyncio.create_task(self._surd(module_request, requested, calls["emotion"]))
+        results = dict(zip(calls, await asyncio.gather(*calls.values())))
         if not isinstance(results["crisis"], CrisisResult):  # the Crisis deployment failed or was late
             reason = f"crisis module {results['crisis'].status}: {results['crisis'].detail}; rules only"
             results["crisis"] = await asyncio.to_thread(crisis.assess, module_request, degraded_reason=reason)
@@ -143,7 +145,15 @@ class VerificationCoordinator:
         structlog.contextvars.unbind_contextvars("request_id")
         return result
 
-    async def _run(self, name: str, request: ModuleRequest, requested: set[str]) -> ModuleResult:
+    async def _surd(self, request: ModuleRequest, requested: set[str], emotion: asyncio.Task) -> ModuleResult:
+        """SURD of a conversation decomposes the emotion module's trajectory: it starts when emotion has answered."""
+        if "surd" in requested and request.history:
+            if "emotion" not in requested:
+                return ModuleResult(module="surd", version="n/a", status="skipped", detail="needs the emotion module")
+            return await self._run("surd", request, requested, getattr(await emotion, "trajectory", None))
+        return await self._run("surd", request, requested)
+
+    async def _run(self, name: str, request: ModuleRequest, requested: set[str], *extra: Any) -> ModuleResult:
         """One module call under its deadline. A failure or timeout becomes a status, never an exception."""
         if name not in requested:
             return ModuleResult(module=name, version="n/a", status="skipped", detail="not requested")
@@ -151,7 +161,7 @@ class VerificationCoordinator:
             return ModuleResult(module=name, version="n/a", status="skipped", detail="needs a conversation history")
         start = time.perf_counter()
         timeout = self.timeouts_s[name]
-        response = self.modules[name].analyze.remote(request)
+        response = self.modules[name].analyze.remote(request, *extra)
         try:
             result: ModuleResult = await asyncio.wait_for(_resolve(response), timeout)
         except TimeoutError:

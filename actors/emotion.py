@@ -146,9 +146,9 @@ class Emotion:
         config = dsp.KalmanConfig(q=self.config.kalman_q, r=self.config.kalman_r, time_unit_s=self.config.time_unit_s)
         result = dsp.trajectory(series, TRAJECTORY_CHANNELS, [t.timestamp() for t in times] if timed else None, config)
         channels = {
-            c: ChannelTrajectory(smoothed=result.smoothed[:, k].tolist(), trend=result.trend[c],
-                                 volatility=result.volatility[c], change_points=result.change_points[c],
-                                 dominant_period=result.dominant_period[c])
+            c: ChannelTrajectory(values=series[:, k].tolist(), smoothed=result.smoothed[:, k].tolist(),
+                                 trend=result.trend[c], volatility=result.volatility[c],
+                                 change_points=result.change_points[c], dominant_period=result.dominant_period[c])
             for k, c in enumerate(result.channels)
         }
         return EmotionTrajectory(utterances=len(readings), where=where, timed=timed, channels=channels)

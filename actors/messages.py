@@ -264,7 +264,8 @@ class CrisisResult(ModuleResult):
 class ChannelTrajectory(_Strict):
     """One channel of a conversation trajectory (DESIGN.md: Kalman-smoothed, with trend and spectral features)."""
 
-    smoothed: list[float] = Field(description="Kalman-smoothed value at each utterance, oldest first.")
+    values: list[float] = Field(description="The reading of each utterance, oldest first.")
+    smoothed: list[float] = Field(description="Kalman-smoothed value at each utterance (uses later readings too).")
     trend: float = Field(description="Theil-Sen slope per step (per minute with timestamps).")
     volatility: float = Field(description="Standard deviation of the step-to-step changes.")
     change_points: list[int] = Field(description="Utterance indices where a CUSUM detects a shift.")
@@ -291,6 +292,19 @@ class EmotionResult(ModuleResult):
     detected: dict[str, list[str]] = Field(description="Label set -> labels at or above their tuned thresholds.")
     experts: list[int] = Field(description="The experts the gate routed the text to.")
     trajectory: EmotionTrajectory | None = None
+
+
+class SurdResult(ModuleResult):
+    """SURD of a conversation: which emotion channels of the person's utterances drive the next valence. The
+    stable fields hold the decomposition at lag 1 (bits; agent sets named by their channels joined with "+")."""
+
+    module: Literal["surd"] = "surd"
+    target: str
+    redundant: dict[str, float]
+    unique: dict[str, float]
+    synergistic: dict[str, float]
+    info_leak: float
+    decompositions: list[SurdResponse] = Field(description="One per lag examined, lag 1 first.")
 
 
 class LayerResult(_Strict):
@@ -320,7 +334,7 @@ class AnalysisResult(_Strict):
     crisis: CrisisResult = Field(description="Always present: crisis handling survives every other module.")
     emotion: EmotionResult | ModuleResult = Field(description="An EmotionResult when the module answered.")
     ethics: ModuleResult
-    surd: ModuleResult
+    surd: SurdResult | ModuleResult = Field(description="A SurdResult when a conversation could be decomposed.")
     verification: VerificationReport
     trace: list[TraceStep] = Field(default_factory=list, description="Steps of the coordinator itself.")
     versions: dict[str, str] = Field(default_factory=dict, description="Module -> model/formula version.")

@@ -41,7 +41,7 @@ from redheart_models.training.loop import (
     train_loop_per_worker,
 )
 from redheart_models.training.metrics import HEADLINE
-from redheart_models.training.models import Family, FineTuneConfig
+from redheart_models.training.models import EnsembleConfig, Family, FineTuneConfig
 from redheart_models.training.plots import plot_loss
 from redheart_models.training.tasks import TASKS, Task, prepare, text_data
 
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> dict:
     config = TrainConfig(
         data_path=str(run_dir / "data.npz"), model=model, family=family, epochs=args.epochs, lr=args.lr,
         batch_size=args.batch_size, fail_at_epoch=args.fail_at_epoch, mixed_precision=not args.fp32,
-        patience=args.patience,
+        patience=args.patience, seed=args.seed,
     )
     trainer = TorchTrainer(
         train_loop_per_worker,
@@ -120,6 +120,8 @@ def model_config(task: Task, args: argparse.Namespace, dim: int) -> tuple[Family
     head = HeadConfig(in_dim=dim, out_dim=out_dim, kind=task.kind, hidden=args.hidden).to_dict()
     if args.finetune:
         return "finetune", FineTuneConfig(encoder=str(args.finetune), head=head).to_dict()
+    if args.members > 1:
+        return "ensemble", EnsembleConfig(head=head, members=args.members).to_dict()
     return "head", head
 
 
@@ -134,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--finetune", metavar="MODEL",
                      help="fine-tune this Hugging Face encoder (path or hub name) end to end with the head")
     cli.add_argument("--hidden", type=int, default=256, help="hidden width of the head or of each expert")
+    cli.add_argument("--members", type=int, default=1, help="an ensemble of this many heads (their spread: uncertainty)")
+    cli.add_argument("--seed", type=int, default=TrainConfig.seed)
     cli.add_argument("--experts", type=int, default=4, help="emotion task: experts (1 = a plain MLP)")
     cli.add_argument("--top-k", type=int, default=2, help="emotion task: experts each text is routed to")
     cli.add_argument("--workers", type=int, default=2)

@@ -4,6 +4,8 @@ Every family is a `torch.nn.Module` with `forward(x, y=None) -> (output, loss or
 DDP serve them all:
 - `head`: a small MLP on cached embeddings (x: float32 [n, d]);
 - `moe`: the emotion mixture of experts on cached embeddings, several label sets at once (y NaN where unlabelled);
+- `ensemble`: several heads of one config from different initialisations, trained together on the same batches;
+  the output is their mean, and their spread (`members`) is the model's uncertainty;
 - `finetune`: an `hf` encoder trained end to end under a head (x: the texts themselves).
 `dev_metrics` scores each on a dev split the same way the released model will be scored.
 """
@@ -19,8 +21,35 @@ from redheart_models.emotion.moe import MixtureOfExperts, MoEConfig
 from redheart_models.training.head import Head, HeadConfig
 from redheart_models.training.metrics import evaluate, multilabel
 
-Family = Literal["head", "moe", "finetune"]
-FAMILIES: tuple[Family, ...] = ("head", "moe", "finetune")
+Family = Literal["head", "ensemble", "moe", "finetune"]
+FAMILIES: tuple[Family, ...] = ("head", "ensemble", "moe", "finetune")
+
+
+@dataclass(frozen=True)
+class EnsembleConfig:
+    head: dict  # HeadConfig as a dict, shared by every member
+    members: int = 5
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Ensemble(nn.Module):
+    """`members` heads; the output is their mean, the loss the mean of their losses (each learns on its own)."""
+
+    def __init__(self, config: EnsembleConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.heads = nn.ModuleList(Head(HeadConfig(**config.head)) for _ in range(config.members))
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        outputs = [head(x, y) for head in self.heads]
+        mean = torch.stack([out for out, _ in outputs]).mean(dim=0)
+        return mean, None if y is None else torch.stack([loss for _, loss in outputs]).mean()
+
+    def members(self, x: torch.Tensor) -> torch.Tensor:
+        """Every member's output, [members, ...]: their spread is the ensemble's uncertainty."""
+        return torch.stack([head(x)[0] for head in self.heads])
 
 
 @dataclass(frozen=True)
@@ -51,6 +80,8 @@ class FineTuned(nn.Module):
 def build(family: Family, config: dict) -> nn.Module:
     if family == "head":
         return Head(HeadConfig(**config))
+    if family == "ensemble":
+        return Ensemble(EnsembleConfig(**config))
     if family == "moe":
         return MixtureOfExperts(MoEConfig(**config))
     if family == "finetune":
@@ -80,8 +111,16 @@ def dev_metrics(family: Family, model: nn.Module, x: np.ndarray, y: np.ndarray, 
     metrics = {"dev_loss": loss / len(y)}
     if family == "moe":
         return metrics | moe_metrics(model, outputs, y)
-    kind = model.head.config.kind if family == "finetune" else model.config.kind
-    return metrics | evaluate(kind, y, torch.cat(outputs).float().cpu().numpy())
+    return metrics | evaluate(_kind(model), y, torch.cat(outputs).float().cpu().numpy())
+
+
+def _kind(model: nn.Module) -> str:
+    """The task kind of a single-output model (its head's)."""
+    if isinstance(model, FineTuned):
+        return model.head.config.kind
+    if isinstance(model, Ensemble):
+        return model.config.head["kind"]
+    return model.config.kind
 
 
 def moe_metrics(model: MixtureOfExperts, outputs: list, y: np.ndarray) -> dict[str, float]:

@@ -87,3 +87,17 @@ def test_timestamps_that_go_back_are_422_naming_the_item(service: str) -> None:
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["field"] == "history" and "history.1.timestamp is earlier than history.0.timestamp" in error["message"]
+
+
+def test_a_long_conversation_gets_a_surd_decomposition_of_its_trajectory(service: str) -> None:
+    moods = ["I feel great today, everything is wonderful!", "I'm so sad and tired of everything.",
+             "That made me really happy, thank you!", "I'm scared it will all go wrong again."]
+    history = [{"text": moods[i % 4], "speaker": "user"} for i in range(19)]
+    result = httpx.post(f"{service}/v1/analyze", json={"text": "Today was fine.", "history": history}).json()
+    surd = result["surd"]
+    assert surd["status"] == "ok", surd.get("detail")
+    assert surd["target"] == "valence" and "valence" in surd["unique"] and surd["info_leak"] >= 0
+    assert surd["decompositions"][0]["lag"] == 1 and surd["decompositions"][0]["samples"] == 19
+    assert result["emotion"]["trajectory"]["utterances"] == 20
+    short = httpx.post(f"{service}/v1/analyze", json={"text": "ok", "history": history[:3]}).json()["surd"]
+    assert short["status"] == "skipped" and "insufficient data" in short["detail"]

@@ -19,7 +19,7 @@ def app_config():
 
 
 def test_every_deployment_in_the_file_exists_in_the_app_and_back(app_config) -> None:
-    assert set(deployment_options(app_config)) == set(DEPLOYMENTS)
+    assert set(deployment_options(app_config)) <= set(DEPLOYMENTS)
     built = build_app({"redis_url": "redis://unused:1", "deployments": deployment_options(app_config)})
     names = set()
     stack = [built]
@@ -30,7 +30,7 @@ def test_every_deployment_in_the_file_exists_in_the_app_and_back(app_config) -> 
         args += [item for arg in args if isinstance(arg, list) for item in arg]  # the Emotion's experts
         stack.extend(arg for arg in args if type(arg) is type(node))
     experts = released_config("emotion")[1]["experts"]  # one Expert deployment per expert of the weights
-    assert names == set(DEPLOYMENTS) - set(EXPERT_NAMES[experts:])
+    assert names == set(DEPLOYMENTS) - set(EXPERT_NAMES[experts:]) == set(deployment_options(app_config))
     assert builder(app_config) is build_app
 
 

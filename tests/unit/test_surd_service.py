@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from actors.messages import SurdRequest, describe_errors
-from actors.surd import decompose_request
+from actors.messages import ChannelTrajectory, EmotionTrajectory, SurdRequest, describe_errors
+from actors.surd import conversation, decompose_request
 
 
 def xor_series(n: int = 4_001, seed: int = 0) -> tuple[list[float], list[list[float]]]:
@@ -53,3 +53,34 @@ def test_request_limits_name_the_field(payload: dict, field: str) -> None:
     with pytest.raises(ValidationError) as info:
         SurdRequest.model_validate(payload)
     assert describe_errors(info.value.errors())[0]["field"] == field
+
+
+def trajectory(n: int, seed: int = 0) -> EmotionTrajectory:
+    """A conversation whose valence follows the sadness of the utterance before it (and nothing else)."""
+    rng = np.random.default_rng(seed)
+    channels = {c: rng.random(n) * 0.2 for c in ("anger", "disgust", "fear", "joy", "surprise", "neutral",
+                                                 "jeong", "han", "chemyeon")}
+    channels["sadness"] = rng.integers(0, 2, n) * 0.8 + rng.random(n) * 0.1
+    channels["joy"] = rng.random(n) * 0.6  # the most variable of the rest: an agent that drives nothing
+    channels["valence"] = np.r_[0.0, 0.5 - channels["sadness"][:-1]]
+    return EmotionTrajectory(
+        utterances=n, where=[f"history.{i}" for i in range(n - 1)] + ["text"], timed=False,
+        channels={c: ChannelTrajectory(values=v.tolist(), smoothed=v.tolist(), trend=0.0, volatility=0.0,
+                                       change_points=[], dominant_period=None) for c, v in channels.items()},
+    )
+
+
+def test_a_conversation_is_decomposed_on_valence_and_its_most_variable_channels() -> None:
+    result = conversation(trajectory(40))
+    assert result.status == "ok" and result.target == "valence"
+    assert result.trace[0].output == ["valence", "sadness", "joy"], "valence's past and the two most variable"
+    assert [d.lag for d in result.decompositions] == [1, 2]
+    assert max(result.unique, key=result.unique.get) == "sadness"
+    assert result.unique["sadness"] > 0.5 and result.unique["joy"] < 0.1
+    assert result.redundant == result.decompositions[0].redundant
+
+
+def test_a_short_conversation_is_insufficient_data_not_a_number() -> None:
+    result = conversation(trajectory(10))
+    assert result.status == "skipped"
+    assert "insufficient data" in result.detail and "too few samples" in result.detail

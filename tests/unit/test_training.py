@@ -18,7 +18,7 @@ from redheart_models.training.loop import (
     warmup_cosine,
 )
 from redheart_models.training.metrics import multilabel, pairwise, regression
-from redheart_models.training.models import dev_metrics
+from redheart_models.training.models import build, dev_metrics
 
 
 def toy(kind: str, n: int = 256, d: int = 16):
@@ -135,3 +135,19 @@ def test_run_plots_are_written_as_png(tmp_path, kind: str, expected: set[str]) -
     written = plot_run(history, kind, ["a", "b"], y, output, tmp_path)
     assert {p.name for p in written} == expected
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in written)
+
+
+def test_an_ensemble_learns_and_its_members_spread() -> None:
+    x, y, config = toy("pairwise")
+    torch.manual_seed(0)
+    model = build("ensemble", {"head": config.to_dict(), "members": 3})
+    train_config = TrainConfig(data_path="unused", model=model.config.to_dict(), family="ensemble", batch_size=32,
+                               lr=1e-2)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=train_config.lr)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(10 * 8, 0.05))
+    for epoch in range(10):
+        train_epoch(model, optimiser, scheduler, x, y, train_config, epoch)
+    assert dev_metrics("ensemble", model, x, y)["pairwise_accuracy"] > 0.8
+    members = model.members(torch.from_numpy(x)).detach()
+    assert members.shape == (3, len(x), 2) and members.std(dim=0).mean() > 0, "members differ"
+    assert torch.allclose(members.mean(dim=0), model(torch.from_numpy(x))[0].detach(), atol=1e-6)
