@@ -1,9 +1,11 @@
-"""Ray job: train a registered head on cached embeddings with Ray Train (DDP; CPU workers here, GPUs on a cluster).
+"""Ray job: train a model for a registered task with Ray Train (DDP; CPU workers here, GPUs on a cluster): a head or
+an ensemble of heads on cached embeddings, the emotion mixture of experts, or an `hf` encoder fine-tuned end to end.
 
-    python -m cluster.jobs.train goemotions --data-dir ../shared/data --workers 2
-    ray job submit --working-dir . -- python -m cluster.jobs.train goemotions --data-dir /data --use-gpu
+    python -m cluster.jobs.train valence --data-dir ../shared/data --workers 2
+    python -m cluster.jobs.train emotion --data-dir ../shared/data --experts 4 --top-k 2
+    ray job submit --working-dir . -- python -m cluster.jobs.train goemotions --data-dir /data --finetune minilm --use-gpu
 
-Each run writes `OUT/RUN/`: `data.npz` (the embedded splits), Ray Train's checkpoints, and `report.json`
+Each run writes `OUT/RUN/`: `data.npz` (the embedded splits, or the texts), Ray Train's checkpoints, and `report.json`
 (per-epoch metrics, the best epoch, the trivial baselines, the data files with sha256, samples/s, the
 driver's peak memory) with PNG plots beside it (loss curves; per-label F1, confusion, reliability, or a
 predicted-versus-true scatter for regression). A worker that crashes is restarted once and resumes from the
