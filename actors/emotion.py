@@ -69,7 +69,7 @@ class Expert:
         released = load_released(weights, encoder_id=None)
         self.index = index
         self.layer = released.model.experts[index].eval()
-        self.model_id = f"{released.path.stem}:{released.task}@{released.encoder}"
+        self.model_id = released.id
 
     async def hidden(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():

@@ -34,6 +34,11 @@ class Released:
     path: Path
     thresholds: np.ndarray | dict[str, np.ndarray] | None = None  # per label (per label set for a multi-task model)
 
+    @property
+    def id(self) -> str:
+        """The release, its task and the encoder it reads: what two holders of it compare."""
+        return f"{self.path.stem}:{self.task}@{self.encoder}"
+
 
 def weights_path(name_or_path: str | Path) -> Path:
     path = Path(name_or_path)

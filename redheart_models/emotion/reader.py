@@ -39,7 +39,7 @@ class EmotionModel:
         self.moe: MixtureOfExperts = moe.model
         self.thresholds: dict[str, np.ndarray] = moe.thresholds
         self.valence = valence.model
-        self.id = f"{moe.path.stem}:{moe.task}@{moe.encoder}"
+        self.id = moe.id
 
     @classmethod
     def load(cls, weights: str, valence_weights: str, encoder_id: str) -> "EmotionModel":
