@@ -19,6 +19,7 @@ from actors.messages import (
     AnalysisResult,
     AnalyzeRequest,
     CrisisResult,
+    EthicsResult,
     LayerResult,
     ModuleRequest,
     ModuleResult,
@@ -111,15 +112,17 @@ class VerificationCoordinator:
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
         calls = {name: asyncio.create_task(self._run(name, module_request, requested)) for name in ANALYSIS_MODULES
                  if name != "surd"}
-        calls["surd"] = asyncio.create_task(self._surd(module_request, requested, calls["emotion"]))
+        calls["surd"] = asyncio.create_task(self._surd(module_request, requested, calls["emotion"], calls["crisis"]))
         results = dict(zip(calls, await asyncio.gather(*calls.values())))
         if not isinstance(results["crisis"], CrisisResult):  # the Crisis deployment failed or was late
             reason = f"crisis module {results['crisis'].status}: {results['crisis'].detail}; rules only"
             results["crisis"] = await asyncio.to_thread(crisis.assess, module_request, degraded_reason=reason)
 
         statuses = {m: results[m].status for m in ANALYSIS_MODULES if m in requested}
+        legal = results["ethics"].legal if isinstance(results["ethics"], EthicsResult) else None
         report = verification.verify(statuses, {m: results[m].uncertainty for m in statuses},
-                                     results["crisis"].tier, results["crisis"].degraded)
+                                     results["crisis"].tier, results["crisis"].degraded,
+                                     legal.risk if legal else None, legal.threshold if legal else 0.7)
         result = AnalysisResult(
             request_id=request_id,
             language=lang,
@@ -145,12 +148,15 @@ class VerificationCoordinator:
         structlog.contextvars.unbind_contextvars("request_id")
         return result
 
-    async def _surd(self, request: ModuleRequest, requested: set[str], emotion: asyncio.Task) -> ModuleResult:
-        """SURD of a conversation decomposes the emotion module's trajectory: it starts when emotion has answered."""
+    async def _surd(self, request: ModuleRequest, requested: set[str], emotion: asyncio.Task,
+                    crisis: asyncio.Task) -> ModuleResult:
+        """SURD of a conversation decomposes the emotion module's trajectory (and the crisis classifier's risk
+        series): it starts when both have answered."""
         if "surd" in requested and request.history:
             if "emotion" not in requested:
                 return ModuleResult(module="surd", version="n/a", status="skipped", detail="needs the emotion module")
-            return await self._run("surd", request, requested, getattr(await emotion, "trajectory", None))
+            trajectory, risk = getattr(await emotion, "trajectory", None), getattr(await crisis, "risk_series", None)
+            return await self._run("surd", request, requested, trajectory, risk or None)
         return await self._run("surd", request, requested)
 
     async def _run(self, name: str, request: ModuleRequest, requested: set[str], *extra: Any) -> ModuleResult:

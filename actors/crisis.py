@@ -117,6 +117,7 @@ def assess(request: ModuleRequest, person_p: np.ndarray | None = None, trends: d
             template_id=response.template_id, text=response.text, region=response.region,
             resources=[CrisisResource(**vars(r)) for r in response.resources]),
         urgent=fused.tier >= URGENT_TIER,
+        risk_series=[round(v, 6) for v in trends.get("p_ideation", [])],
         trace=steps,
         latency_ms=round((time.perf_counter() - start) * 1000, 3),
     )

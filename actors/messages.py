@@ -7,7 +7,7 @@ never reaches a module.
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from redheart_models import surd
 
@@ -29,7 +29,6 @@ Decision = Literal["pass", "caution", "human_review", "abstain"]
 Status = Literal["ok", "failed", "timeout", "skipped"]
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
-AlternativeText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ALTERNATIVE_CHARS)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$", max_length=35)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -42,6 +41,11 @@ def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must contain at least one non-whitespace character")
     return value
+
+
+AlternativeText = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ALTERNATIVE_CHARS), AfterValidator(_not_blank)
+]
 
 
 class Utterance(_Strict):
@@ -98,8 +102,15 @@ class AnalyzeRequest(_Strict):
 
     @field_validator("alternatives")
     @classmethod
-    def _alternatives_not_blank(cls, values: list[str]) -> list[str]:
-        return [_not_blank(v) for v in values]
+    def _alternatives_distinct(cls, values: list[str]) -> list[str]:
+        """Alternatives are not repeated (ignoring case and spacing): a repeat is no choice."""
+        seen: dict[str, int] = {}
+        for i, value in enumerate(values):
+            key = " ".join(value.casefold().split())
+            if key in seen:
+                raise ValueError(f"alternatives.{i} repeats alternatives.{seen[key]}: give distinct alternatives")
+            seen[key] = i
+        return values
 
 
 SeriesName = Annotated[str, StringConstraints(pattern=r"^[^+]{1,64}$")]  # "+" joins names of agent sets
@@ -143,6 +154,20 @@ class SurdRequest(_Strict):
     @property
     def names(self) -> list[str]:
         return self.agent_names or [f"agent{i}" for i in range(1, len(self.agents) + 1)]
+
+
+class FeedbackRequest(_Strict):
+    """`POST /v1/feedback`: what a person felt after choosing one of an analysis's alternatives."""
+
+    request_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    chosen: int = Field(ge=0, lt=MAX_ALTERNATIVES, description="Index of the alternative chosen.")
+    felt_regret: Unit = Field(description="Regret felt afterwards, 0 (none) to 1 (the most).")
+
+
+class FeedbackResponse(_Strict):
+    event_id: str
+    predicted_regret: Unit
+    calibration: dict[str, Any] = Field(description="The regret-learning phase and offset; reported, never applied.")
 
 
 class ReviewClaim(_Strict):
@@ -206,6 +231,19 @@ class SurdResponse(_Strict):
     trace: list[TraceStep]
 
 
+class ExperienceSurd(_Strict):
+    """`GET /v1/surd/experience`: which Bentham dimensions drive the verdict (U_B) or the felt regret, across the
+    analyses stored in the experience memory."""
+
+    target: Literal["verdict", "regret"]
+    samples: int = Field(description="Stored analyses used (with a reported outcome, for `regret`).")
+    required: int
+    status: Literal["ok", "insufficient_data"]
+    detail: str | None = None
+    dropped: list[str] = Field(default_factory=list, description="Dimensions constant over the samples.")
+    decomposition: SurdResponse | None = None
+
+
 class ModuleResult(_Strict):
     """The answer of one module. Module-specific results subclass it and add their typed outputs as fields."""
 
@@ -259,6 +297,9 @@ class CrisisResult(ModuleResult):
     response: CrisisResponse | None = None
     review_id: str | None = Field(default=None, description="Human review queue entry (tier >= 2).")
     urgent: bool = False
+    risk_series: list[float] = Field(
+        default_factory=list, description="The classifier's P(ideation or above) for each of the speaker's last "
+        "texts, oldest first, the message last (empty without the classifier).")
 
 
 class ChannelTrajectory(_Strict):
@@ -295,8 +336,9 @@ class EmotionResult(ModuleResult):
 
 
 class SurdResult(ModuleResult):
-    """SURD of a conversation: which emotion channels of the person's utterances drive the next valence. The
-    stable fields hold the decomposition at lag 1 (bits; agent sets named by their channels joined with "+")."""
+    """SURD of a conversation: which emotion channels of the person's utterances drive the next valence (and the
+    next crisis risk). The stable fields hold valence's decomposition at lag 1 (bits; agent sets named by their
+    channels joined with "+")."""
 
     module: Literal["surd"] = "surd"
     target: str
@@ -304,7 +346,87 @@ class SurdResult(ModuleResult):
     unique: dict[str, float]
     synergistic: dict[str, float]
     info_leak: float
-    decompositions: list[SurdResponse] = Field(description="One per lag examined, lag 1 first.")
+    decompositions: list[SurdResponse] = Field(description="One per target and lag examined, valence lag 1 first.")
+    notes: list[str] = Field(default_factory=list, description="Targets that could not be decomposed, and why.")
+
+
+class EthicsUtility(_Strict):
+    mean: float = Field(description="U(s) of the message: the ensemble's mean Bradley-Terry logit.")
+    std: float = Field(ge=0.0, description="Spread of the ensemble's members.")
+    normalised: float = Field(ge=-1.0, le=1.0, description="tanh((U - mean of training scenarios) / their std).")
+
+
+class Bentham(_Strict):
+    dimensions: dict[str, Unit] = Field(description="The ten dimensions, each 0..1.")
+    layers: dict[str, float] = Field(description="The six layers' weights (0.3..2.5; 1 for a layer switched off).")
+    layers_enabled: dict[str, bool]
+    tone: float = Field(ge=-1.0, le=1.0, description="Stakeholder-weighted tone: the sign of pleasure or pain.")
+    base: float
+    score: float = Field(description="U_B = base x product of the layers.")
+
+
+class StakeholderGroup(_Strict):
+    impact: float
+    weight: Unit
+    critical_loss: bool
+    sentences: list[int]
+
+
+class Stakeholders(_Strict):
+    groups: dict[str, StakeholderGroup]
+    reversed: bool = Field(description="The speaker's critical loss put self first (self > others > community).")
+
+
+class RegretView(_Strict):
+    utility: float = Field(ge=-1.0, le=1.0)
+    regret: Unit
+
+
+class Regret(_Strict):
+    alternative: str
+    language: Language
+    utility: float = Field(ge=-1.0, le=1.0, description="Normalised utility (neutral view).")
+    utility_mean: float
+    utility_std: float = Field(ge=0.0)
+    regret: Unit = Field(description="(max_j u_j - u_i) / 2; 0 for the best (and tied) alternatives.")
+    best: bool
+    diversity: float = Field(ge=0.0)
+    views: dict[str, RegretView]
+    recommendation: str
+    anticipated: dict[str, float] = Field(description="Anticipated regret `intensity` (0..1) and `duration_hours`.")
+
+
+class LegalHit(_Strict):
+    domain: str
+    pattern: str
+    statute: str
+    span: tuple[int, int]
+    weight: Unit
+    context: Literal["active", "negated", "question"]
+
+
+class LegalRisk(_Strict):
+    risk: dict[str, Unit]
+    max_risk: Unit
+    review: bool = Field(description="A domain's risk is above the threshold: a person reviews.")
+    threshold: Unit
+    hits: list[LegalHit]
+    notice: str
+
+
+class EthicsResult(ModuleResult):
+    """DESIGN.md's stable ethics fields (`utility`, `morality`, `bentham`, `regret`), stakeholders and legal risk."""
+
+    module: Literal["ethics"] = "ethics"
+    utility: EthicsUtility
+    morality: Unit | None = Field(description="P(the act is clearly morally wrong); null without a released model.")
+    bentham: Bentham
+    stakeholders: Stakeholders
+    regret: list[Regret] = Field(description="One entry per alternative; empty without alternatives.")
+    alternatives_from: Literal["request", "text"] | None = None
+    legal: LegalRisk
+    calibration: dict[str, Any] | None = Field(default=None, description="Regret-learning phase; never applied.")
+    notes: list[str] = Field(default_factory=list)
 
 
 class LayerResult(_Strict):
@@ -333,7 +455,7 @@ class AnalysisResult(_Strict):
     created_at: datetime
     crisis: CrisisResult = Field(description="Always present: crisis handling survives every other module.")
     emotion: EmotionResult | ModuleResult = Field(description="An EmotionResult when the module answered.")
-    ethics: ModuleResult
+    ethics: EthicsResult | ModuleResult = Field(description="An EthicsResult when the module answered.")
     surd: SurdResult | ModuleResult = Field(description="A SurdResult when a conversation could be decomposed.")
     verification: VerificationReport
     trace: list[TraceStep] = Field(default_factory=list, description="Steps of the coordinator itself.")

@@ -8,6 +8,7 @@ from ray import serve
 
 from actors.messages import (
     EmotionTrajectory,
+    ExperienceSurd,
     ModuleRequest,
     ModuleResult,
     SurdRequest,
@@ -16,13 +17,19 @@ from actors.messages import (
     SurdTerm,
     TraceStep,
 )
+from actors.stores.connection import connect
+from actors.stores.experience import ExperienceMemory
 from redheart_models import surd
+from redheart_models.ethics.bentham import DIMENSIONS
 
 VERSION = "surd@1"
 CONVERSATION_CHANNELS = 2  # the most variable emotion channels, besides valence's own past: 3 agents
 CONVERSATION_BINS = 2  # 2**4 = 16 histogram cells: at least 17 utterances of the person (trajectories hold 40)
 CONVERSATION_LAGS = (1, 2)
 CITATION = "Martinez-Sanchez, Arranz & Lozano-Duran, Nat. Commun. 15:9296 (2024)"
+EXPERIENCE_MIN = 100  # stored analyses before a decomposition across them is reported
+EXPERIENCE_BINS = 2
+EXPERIENCE_MAX_COMBS = 2  # ten dimensions: pairs at most (the high-dimensional variant), 2**3 cells per histogram
 
 
 def decompose(
@@ -80,30 +87,70 @@ def decompose(
     )
 
 
-def conversation(trajectory: EmotionTrajectory) -> ModuleResult:
-    """Which emotion channels of the person's utterances drive the valence of their next utterance: SURD of
-    valence(t + lag) on valence(t) and the CONVERSATION_CHANNELS most variable emotion channels at t, on the raw
-    readings (not the smoothed series: the RTS smoother has seen the future), in equal-width bins."""
+def _lagged(target: np.ndarray, agents: dict[str, np.ndarray], target_name: str) -> list[SurdResponse]:
+    """Decompositions of target(t + lag) for each lag the samples allow (lag 1 always; it fails loudly if short)."""
+    out = []
+    for lag in CONVERSATION_LAGS:
+        if lag == 1 or len(target) - lag >= CONVERSATION_BINS ** (len(agents) + 1):
+            out.append(decompose(target, list(agents.values()), target_name=target_name, agent_names=list(agents),
+                                 lag=lag, bins=CONVERSATION_BINS))
+    return out
+
+
+def conversation(trajectory: EmotionTrajectory, risk: Sequence[float] | None = None) -> ModuleResult:
+    """Which emotion channels of the person's utterances drive the valence of their next utterance, and their next
+    crisis risk: SURD of target(t + lag) on the target's own value and the CONVERSATION_CHANNELS most variable
+    emotion channels at t, on the raw readings (not the smoothed series: the RTS smoother has seen the future), in
+    equal-width bins. `risk`: the crisis classifier's series over the person's last texts (the message last), so
+    it is aligned with the trajectory's tail."""
     values = {name: np.asarray(channel.values) for name, channel in trajectory.channels.items()}
     movers = sorted((c for c in values if c not in ("valence", "neutral") and np.ptp(values[c]) > 0),
                     key=lambda c: (-float(np.var(values[c])), c))[:CONVERSATION_CHANNELS]
     names = ["valence", *movers]
-    decompositions = []
     try:
-        for lag in CONVERSATION_LAGS:
-            if lag == 1 or len(values["valence"]) - lag >= CONVERSATION_BINS ** (len(names) + 1):
-                decompositions.append(decompose(values["valence"], [values[n] for n in names], target_name="valence",
-                                                agent_names=names, lag=lag, bins=CONVERSATION_BINS))
+        decompositions = _lagged(values["valence"], {n: values[n] for n in names}, "valence")
     except surd.SurdInputError as exc:
         return ModuleResult(module="surd", version=VERSION, status="skipped",
                             detail=f"insufficient data for SURD of this conversation: {exc}")
+    notes = []
+    if risk:
+        n = min(len(risk), len(values["valence"]))
+        agents = {"crisis_risk": np.asarray(risk[-n:])} | {m: values[m][-n:] for m in movers}
+        try:
+            decompositions += _lagged(agents["crisis_risk"], agents, "crisis_risk")
+        except surd.SurdInputError as exc:
+            notes.append(f"crisis_risk: insufficient data over the last {n} utterances: {exc}")
+    else:
+        notes.append("crisis_risk: no risk series (the crisis classifier did not answer)")
     first = decompositions[0]
     step = TraceStep(id="surd.agents", name="surd.conversation_agents@1",
                      inputs={"variances": {c: float(np.var(values[c])) for c in movers}, "utterances": trajectory.where},
                      output=names)
     return SurdResult(version=VERSION, status="ok", target="valence", redundant=first.redundant, unique=first.unique,
                       synergistic=first.synergistic, info_leak=first.info_leak, decompositions=decompositions,
-                      trace=[step, *(t for d in decompositions for t in d.trace)])
+                      notes=notes, trace=[step, *(t for d in decompositions for t in d.trace)])
+
+
+def experience(records: list[dict], felt: dict[str, float], target: str) -> ExperienceSurd:
+    """SURD across stored analyses (lag 0: records observed together): the verdict U_B, or the regret people
+    reported afterwards, on the ten Bentham dimensions; pairs of dimensions at most, 2 bins each."""
+    rows = records if target == "verdict" else [r for r in records if r["request_id"] in felt]
+    common = {"target": target, "samples": len(rows), "required": EXPERIENCE_MIN}
+    if len(rows) < EXPERIENCE_MIN:
+        what = "stored analyses" if target == "verdict" else "stored analyses with a reported outcome"
+        return ExperienceSurd(**common, status="insufficient_data",
+                              detail=f"insufficient data (n = {len(rows)} < {EXPERIENCE_MIN} {what})")
+    y = [r["score"] for r in rows] if target == "verdict" else [felt[r["request_id"]] for r in rows]
+    dimensions = {d: np.array([r["dimensions"][d] for r in rows]) for d in DIMENSIONS}
+    varying = {d: v for d, v in dimensions.items() if np.ptp(v) > 0}
+    dropped = sorted(set(dimensions) - set(varying))
+    try:
+        result = decompose(y, list(varying.values()), target_name=target, agent_names=list(varying), lag=0,
+                           bins=EXPERIENCE_BINS, max_combs=min(EXPERIENCE_MAX_COMBS, len(varying)))
+    except surd.SurdInputError as exc:
+        return ExperienceSurd(**common, status="insufficient_data", dropped=dropped,
+                              detail=f"insufficient data: {exc.field}: {exc}")
+    return ExperienceSurd(**common, status="ok", dropped=dropped, decomposition=result)
 
 
 def decompose_request(request: SurdRequest) -> SurdResponse:
@@ -115,16 +162,28 @@ def decompose_request(request: SurdRequest) -> SurdResponse:
 
 @serve.deployment
 class Surd:
+    def __init__(self, redis_url: str | None = None) -> None:
+        self.memory = ExperienceMemory(connect(redis_url)) if redis_url else None
+
+    async def experience(self, target: str) -> ExperienceSurd:
+        """SURD across the analyses in the experience memory (see `experience`)."""
+        if self.memory is None:
+            raise RuntimeError("this Surd deployment has no Redis: no experience memory")
+        records, felt = await asyncio.gather(self.memory.records(), self.memory.felt_regret())
+        return await asyncio.to_thread(experience, records, felt, target)
+
     async def decompose(self, request: SurdRequest) -> SurdResponse:
         """Off the event loop: a large decomposition must not stall pings and other requests."""
         return await asyncio.to_thread(decompose_request, request)
 
-    async def analyze(self, request: ModuleRequest, trajectory: EmotionTrajectory | None = None) -> ModuleResult:
-        """SURD of the conversation's emotion trajectory (from the Emotion module's answer to the same request)."""
+    async def analyze(self, request: ModuleRequest, trajectory: EmotionTrajectory | None = None,
+                      risk: list[float] | None = None) -> ModuleResult:
+        """SURD of the conversation's emotion trajectory and crisis risk (from the Emotion and Crisis modules'
+        answers to the same request)."""
         if trajectory is None:
             return ModuleResult(module="surd", version=VERSION, status="skipped",
                                 detail="needs the emotion trajectory of the conversation, which did not come")
-        return await asyncio.to_thread(conversation, trajectory)
+        return await asyncio.to_thread(conversation, trajectory, risk)
 
     async def ping(self) -> bool:
         return True

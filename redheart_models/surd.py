@@ -210,8 +210,8 @@ def check_series(target, agents, lag: int, bins: int, max_combs: int | None = No
         raise SurdInputError("agents", f"series differ in length: target has {target.shape[0]}, agents {agents.shape[1]}")
     if not isinstance(bins, int | np.integer) or bins < 2:
         raise SurdInputError("bins", f"must be an integer >= 2; got {bins!r}")
-    if not isinstance(lag, int | np.integer) or not 1 <= lag < target.shape[0]:
-        raise SurdInputError("lag", f"must be an integer in [1, {target.shape[0] - 1}]; got {lag!r}")
+    if not isinstance(lag, int | np.integer) or not 0 <= lag < target.shape[0]:
+        raise SurdInputError("lag", f"must be an integer in [0, {target.shape[0] - 1}]; got {lag!r}")
     if max_combs is not None and (not isinstance(max_combs, int | np.integer) or not 1 <= max_combs <= n_agents):
         raise SurdInputError("max_combs", f"must be an integer in [1, {n_agents}]; got {max_combs!r}")
     for field, series in [("target", target), *((f"agents.{i}", a) for i, a in enumerate(agents))]:
@@ -247,16 +247,17 @@ def _histogram(states: np.ndarray, bins: int) -> np.ndarray:
 
 
 def _lagged_states(target: np.ndarray, agents: np.ndarray, lag: int, bins: int) -> np.ndarray:
-    """Rows: the binned target at t + lag, then each binned agent at t."""
+    """Rows: the binned target at t + lag, then each binned agent at t (lag 0: samples taken together)."""
     future = _discretise(target, bins)[lag:]
-    present = np.stack([_discretise(a, bins)[:-lag] for a in agents])
+    present = np.stack([_discretise(a, bins)[:len(a) - lag] for a in agents])
     return np.vstack([future, present])
 
 
 def surd_from_series(target, agents, lag: int = 1, bins: int = 8) -> SurdResult:
     """SURD of `target(t + lag)` on `agents(t)`: agents is [n_agents, n_samples]; each series binned on its range.
 
-    Include the target's own past as an agent when its self-causality matters.
+    Include the target's own past as an agent when its self-causality matters. Lag 0 decomposes records observed
+    together (no time order), e.g. stored analyses.
     """
     target, agents = check_series(target, agents, lag, bins)
     return surd(_histogram(_lagged_states(target, agents, lag, bins), bins))

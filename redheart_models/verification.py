@@ -26,6 +26,8 @@ DISCLAIMERS = {
     "modules_missing": "Not analysed: {modules}.",
     "crisis": "The text shows a risk of suicide or self-harm (tier {tier}): a person reviews this answer.",
     "crisis_degraded": "The crisis tier comes from the rule engine alone: the classifier was unavailable.",
+    "legal": "Legal-risk signal ({domains}): a person reviews this answer. It is a signal with citations, not legal "
+             "advice.",
 }
 CRISIS_REVIEW_TIER = 2  # a person at risk: the decision is human_review, whatever the layers say
 
@@ -77,8 +79,10 @@ def _cut(value: float, cuts: tuple[tuple[float, str], ...], last: str) -> str:
 
 
 def verify(statuses: Mapping[str, str], uncertainties: Mapping[str, float | None], crisis_tier: int = 0,
-           crisis_degraded: bool = False) -> Report:
-    """Score the five layers for one analysis and decide. `statuses`: requested analysis module -> status."""
+           crisis_degraded: bool = False, legal_risk: Mapping[str, float] | None = None,
+           legal_threshold: float = 0.7) -> Report:
+    """Score the five layers for one analysis and decide. `statuses`: requested analysis module -> status;
+    `legal_risk`: the ethics module's risk per legal domain (above `legal_threshold`: human review)."""
     answered = {m: u for m, u in uncertainties.items() if statuses.get(m) == "ok"}
     nothing = "no module output to check" if not answered else "this layer's checks are not implemented yet"
     layers = [
@@ -99,6 +103,10 @@ def verify(statuses: Mapping[str, str], uncertainties: Mapping[str, float | None
     decision = "abstain" if not answered else _cut(risk, DECISION_CUTS, "abstain")
     if crisis_degraded:
         disclaimers.append(DISCLAIMERS["crisis_degraded"])
+    flagged = {d: r for d, r in (legal_risk or {}).items() if r > legal_threshold}
+    if flagged:
+        disclaimers.append(DISCLAIMERS["legal"].format(domains=", ".join(f"{d} {r:.2f}" for d, r in flagged.items())))
+        decision = "human_review"
     if crisis_tier >= CRISIS_REVIEW_TIER:  # a person at risk: a person reviews, even where the rest abstains
         disclaimers.append(DISCLAIMERS["crisis"].format(tier=crisis_tier))
         decision = "human_review"

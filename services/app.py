@@ -13,19 +13,17 @@ from actors.coordinator import VerificationCoordinator
 from actors.crisis import Crisis
 from actors.emotion import Emotion, EmotionConfig, Expert
 from actors.encoder import Encoder
-from actors.pending import PendingModule
+from actors.ethics import Ethics
 from actors.settings import Settings, load_settings
 from actors.surd import Surd
 from cluster.redis_server import embedded_redis_in_cluster
 from redheart_models.release import released_config
 from services.ingress import Ingress
 
-# Deployment name -> module it serves, for the modules whose implementation has not landed yet.
-PENDING_MODULES = {"Ethics": "ethics"}
 MAX_EXPERTS = 4  # experts of the emotion model, one deployment each: Expert0..Expert3
 EXPERT_NAMES = tuple(f"Expert{e}" for e in range(MAX_EXPERTS))
-DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", "Emotion", *EXPERT_NAMES,
-               *PENDING_MODULES, "Surd")
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", "Emotion", *EXPERT_NAMES, "Ethics",
+               "Surd")
 
 
 class AppArgs(BaseModel):
@@ -50,16 +48,22 @@ def _configured(deployment: Deployment, args: AppArgs, name: str) -> Deployment:
     return deployment.options(name=name, **args.deployments.get(name, {}))
 
 
+def redis_url_of(args: AppArgs, settings: Settings) -> str:
+    return args.redis_url or settings.redis_url or embedded_redis_in_cluster(settings.home)
+
+
 def build_modules(
     args: AppArgs, settings: Settings, replace: dict[str, Application] | None = None
 ) -> dict[str, Application]:
     """Module name -> its bound deployment. `replace` swaps some (e.g. for fault injection)."""
     replace = replace or {}
-    modules = {module: _configured(PendingModule, args, name).bind(module) for name, module in PENDING_MODULES.items()}
-    modules["surd"] = _configured(Surd, args, "Surd").bind()
+    modules = {"surd": _configured(Surd, args, "Surd").bind(redis_url_of(args, settings))}
     modules["encoder"] = replace.get("encoder") or _configured(Encoder, args, "Encoder").bind()
     modules["crisis"] = _configured(Crisis, args, "Crisis").bind(modules["encoder"], settings)
-    modules["emotion"] = _configured(Emotion, args, "Emotion").bind(modules["encoder"], _experts(args))
+    modules["emotion"] = replace.get("emotion") or _configured(Emotion, args, "Emotion").bind(
+        modules["encoder"], _experts(args))
+    modules["ethics"] = _configured(Ethics, args, "Ethics").bind(modules["encoder"], modules["emotion"],
+                                                                 redis_url_of(args, settings))
     return modules | replace
 
 
@@ -75,14 +79,16 @@ def _experts(args: AppArgs) -> list[Application]:
 
 def build_pipeline(args: AppArgs, settings: Settings, modules: dict[str, Application] | None = None) -> Application:
     """The coordinator bound to its module deployments (no HTTP): used by the ingress and the local CLI."""
-    redis_url = args.redis_url or settings.redis_url or embedded_redis_in_cluster(settings.home)
     coordinator = _configured(VerificationCoordinator, args, "VerificationCoordinator")
-    return coordinator.bind(**(modules or build_modules(args, settings)), settings=settings, redis_url=redis_url)
+    return coordinator.bind(**(modules or build_modules(args, settings)), settings=settings,
+                            redis_url=redis_url_of(args, settings))
 
 
 def build_app(raw_args: dict[str, Any]) -> Application:
-    """The whole Serve application, HTTP ingress included; the Surd deployment also serves `POST /v1/surd`."""
+    """The whole Serve application, HTTP ingress included; Surd also serves `POST /v1/surd`, Ethics
+    `POST /v1/feedback`."""
     args = AppArgs.model_validate(raw_args)
     settings = load_settings()
     modules = build_modules(args, settings)
-    return _configured(Ingress, args, "Ingress").bind(build_pipeline(args, settings, modules), modules["surd"], settings)
+    return _configured(Ingress, args, "Ingress").bind(build_pipeline(args, settings, modules), modules["surd"],
+                                                      modules["ethics"], settings)

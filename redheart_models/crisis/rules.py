@@ -20,6 +20,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
+from redheart_models.morphology import Morpheme, morphemes
+
 VERSION = "crisis.rules@1"
 EXPRESSIONS = Path(__file__).with_name("expressions.json")
 
@@ -229,14 +231,6 @@ KO_INTENT = {"려고", "으려고", "기로"}
 KO_NOW = {"오늘", "지금", "곧", "이따", "당장", "오늘밤"}
 
 
-@dataclass(frozen=True)
-class Morpheme:
-    form: str
-    tag: str
-    start: int
-    end: int
-
-
 def _compile_morphemes(spec: str) -> list[tuple[set[str] | None, tuple[str, ...] | None, bool]]:
     """`form|form/TAG|TAG?` items: forms (None = any), tag prefixes (None = any), optional."""
     items = []
@@ -322,17 +316,6 @@ def _ko_predicate_follows(ms: list[Morpheme], j: int, sent_to: int) -> bool:
     """A bare noun ("자살", "자해") that the speaker does or wants: followed by 하다 or 싶다, or by 생각/충동."""
     following = ms[j:min(j + 4, sent_to)]
     return any(m.tag in ("XSV", "VX") or m.form in ("하", "싶", "생각", "충동", "했") for m in following)
-
-
-@cache
-def _kiwi():
-    from kiwipiepy import Kiwi
-
-    return Kiwi()
-
-
-def morphemes(text: str) -> list[Morpheme]:
-    return [Morpheme(t.form, t.tag, t.start, t.end) for t in _kiwi().tokenize(text)]
 
 
 def _assess_ko(text: str, rules: list[dict]) -> list[Hit]:

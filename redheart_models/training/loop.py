@@ -30,6 +30,7 @@ class TrainConfig:
     epochs: int = 30
     batch_size: int = 256
     lr: float = 1e-3
+    head_lr: float | None = None  # fine-tuning: the head's own rate (the encoder keeps `lr`); None: one rate
     weight_decay: float = 0.01
     warmup_fraction: float = 0.05  # of all steps, then cosine decay to 0
     grad_clip: float = 1.0
@@ -37,6 +38,16 @@ class TrainConfig:
     seed: int = 0
     mixed_precision: bool = True  # bf16 autocast where the worker has a GPU; CPU runs stay float32
     fail_at_epoch: int | None = None  # fault injection for the resume test: crash once after this epoch
+
+
+def parameter_groups(module: torch.nn.Module, config: TrainConfig) -> list[dict]:
+    """One group at `lr`; with `head_lr`, a fine-tuned model's head learns at its own rate (a fresh head needs a
+    rate that would wreck the pretrained encoder)."""
+    if config.head_lr is None or not hasattr(module, "head"):
+        return [{"params": list(module.parameters())}]
+    head = {id(p) for p in module.head.parameters()}
+    return [{"params": [p for p in module.parameters() if id(p) not in head]},
+            {"params": list(module.head.parameters()), "lr": config.head_lr}]
 
 
 def warmup_cosine(total_steps: int, warmup_fraction: float):
@@ -132,7 +143,7 @@ def train_loop_per_worker(raw: dict) -> None:
         x_dev, y_dev = data["x_dev"], data["y_dev"]
     device = ray.train.torch.get_device()
     module = build(config.family, config.model)
-    optimiser = torch.optim.AdamW(module.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimiser = torch.optim.AdamW(parameter_groups(module, config), lr=config.lr, weight_decay=config.weight_decay)
     total_steps = config.epochs * math.ceil(len(x_train) / config.batch_size)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, warmup_cosine(total_steps, config.warmup_fraction))
     # Early stopping and the kept checkpoint follow the dev loss: smooth, and defined before any label is

@@ -23,10 +23,28 @@ def multilabel(y_true: np.ndarray, scores: np.ndarray, thresholds: np.ndarray | 
     }
 
 
+def auroc(y_true: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve (Mann-Whitney U over average ranks); 0.5 when one class is missing."""
+    positives = y_true == 1
+    if positives.all() or not positives.any():
+        return 0.5
+    order = np.argsort(scores, kind="mergesort")
+    _, first, counts = np.unique(scores[order], return_index=True, return_counts=True)
+    ranks = np.empty(len(scores))
+    ranks[order] = np.repeat(first + (counts + 1) / 2, counts)  # 1-based; ties share their average rank
+    n_pos, n_neg = positives.sum(), (~positives).sum()
+    return float((ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def binary(y_true: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """Accuracy at 0.5 with the majority baseline; F1 of the positive class with the all-positive baseline; AUROC
+    (threshold-free, for rare positives such as ETHICS virtue) with the chance baseline 0.5."""
     y_pred = (scores >= 0.5).astype(np.float32)
     majority = float(y_true.mean() >= 0.5)
-    return {"accuracy": float((y_pred == y_true).mean()), "baseline_accuracy": float((y_true == majority).mean())}
+    f1 = lambda predicted: float(f1_scores(y_true[:, None], predicted[:, None])[0])  # noqa: E731
+    return {"accuracy": float((y_pred == y_true).mean()), "baseline_accuracy": float((y_true == majority).mean()),
+            "f1": f1(y_pred), "baseline_f1": f1(np.ones_like(y_true)), "auroc": auroc(y_true, scores),
+            "baseline_auroc": 0.5}
 
 
 def regression(y_true: np.ndarray, predicted: np.ndarray) -> dict[str, float]:

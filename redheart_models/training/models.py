@@ -73,7 +73,11 @@ class FineTuned(nn.Module):
         self.encoder = HFEncoder(config.encoder, max_length=config.max_length)
         self.head = Head(HeadConfig(**config.head))
 
-    def forward(self, texts: list[str], y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(self, texts: list, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """`texts`: strings, or (better, worse) pairs of strings for a pairwise head."""
+        if texts and isinstance(texts[0], list):
+            vectors = self.encoder([t for pair in texts for t in pair])
+            return self.head(vectors.reshape(len(texts), -1, vectors.shape[-1]), y)
         return self.head(self.encoder(texts), y)
 
 

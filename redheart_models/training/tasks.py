@@ -18,6 +18,7 @@ from redheart_models.data.catalog import FILES, resolve
 from redheart_models.training.head import Kind
 
 SEED = 0
+JUSTICE_BLOCK = 8  # justice rows come in runs of related statements (groups of 4 in the test files)
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -54,6 +55,13 @@ TASKS = {
                     {"goemotions": goemotions.LABELS, "kote": kote.LABELS}),
     "ethics-cm": Task("ethics-cm", "binary", ["wrong"], ["ethics/cm"],
                       f"cm_test.csv (this project's training material) split 90/10 by label, seed {SEED}"),
+    "ethics-deontology": Task("ethics-deontology", "binary", ["reasonable"], ["ethics/deontology"],
+                              f"deontology_train.csv split 90/10 by scenario (its excuses stay together), seed {SEED}"),
+    "ethics-justice": Task("ethics-justice", "binary", ["reasonable"], ["ethics/justice"],
+                           f"justice_train.csv split 90/10 by blocks of {JUSTICE_BLOCK} consecutive rows (related "
+                           f"statements stay together), seed {SEED}"),
+    "ethics-virtue": Task("ethics-virtue", "binary", ["exemplified"], ["ethics/virtue"],
+                          f"virtue_train.csv split 90/10 by sentence (its five traits stay together), seed {SEED}"),
 }
 
 
@@ -79,9 +87,15 @@ def labelled_splits(task: Task, data_dir: Path) -> tuple[Labelled, Labelled]:
         # scenarios recur across pairs: split whole groups of pairs linked by a shared scenario
         pairs_train, pairs_dev = group_split(connected_components(pairs), 0.1, SEED)
         return _pairs(data, pairs_train), _pairs(data, pairs_dev)
-    else:
+    elif task.name == "ethics-cm":
         data = ethics.load_labelled(paths[0], "commonsense")
         train, dev = split_indices(len(data), 0.1, SEED, strata=data.labels)
+    else:
+        subset = task.name.removeprefix("ethics-")
+        data = ethics.load_labelled(paths[0], subset)
+        groups = ([i // JUSTICE_BLOCK for i in range(len(data))] if subset == "justice"
+                  else [t.split(ethics.JOIN)[0] for t in data.texts])
+        train, dev = group_split(groups, 0.1, SEED)
     return data.subset(train), data.subset(dev)
 
 
@@ -131,8 +145,8 @@ def prepare(task: Task, data_dir: Path, embed: Embed, limit: int | None = None) 
         check_diversity(train.labels, f"{task.name} train")
     train, dev = _limit(train, limit, task), _limit(dev, None if limit is None else max(limit // 4, 8), task)
     x_train, x_dev = embed(train.texts), embed(dev.texts)
-    if task.kind == "pairwise":  # [pairs, 2 (better, worse), dim]
-        x_train, x_dev = x_train.reshape(-1, 2, x_train.shape[1]), x_dev.reshape(-1, 2, x_dev.shape[1])
+    if task.kind == "pairwise":  # [pairs, 2 (better, worse), dim], or [pairs, 2] texts
+        x_train, x_dev = (x.reshape(len(x) // 2, 2, *x.shape[1:]) for x in (x_train, x_dev))
     return TaskData(
         x_train, train.labels.astype(np.float32), x_dev, dev.labels.astype(np.float32),
         {FILES[key].path: FILES[key].sha256 for key in task.files},
@@ -147,6 +161,6 @@ def _columns(task: Task) -> list[slice]:
 
 def text_data(task: Task, data_dir: Path, limit: int | None = None) -> TaskData:
     """The texts themselves as inputs (for fine-tuning an encoder end to end), as a numpy string array."""
-    if task.kind in ("pairwise", "multitask"):
-        raise ValueError(f"fine-tuning an encoder is for single-text tasks; {task.name} is {task.kind}")
+    if task.kind == "multitask":
+        raise ValueError(f"fine-tuning an encoder is for single-text and pairwise tasks; {task.name} is multitask")
     return prepare(task, data_dir, lambda texts: np.asarray(texts, dtype=str), limit)

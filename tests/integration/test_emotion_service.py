@@ -99,5 +99,8 @@ def test_a_long_conversation_gets_a_surd_decomposition_of_its_trajectory(service
     assert surd["target"] == "valence" and "valence" in surd["unique"] and surd["info_leak"] >= 0
     assert surd["decompositions"][0]["lag"] == 1 and surd["decompositions"][0]["samples"] == 19
     assert result["emotion"]["trajectory"]["utterances"] == 20
+    assert len(result["crisis"]["risk_series"]) == 20  # the classifier's last 20 texts of the person
+    risk = [d for d in surd["decompositions"] if d["target"] == "crisis_risk"]
+    assert risk or surd["notes"][0].startswith("crisis_risk: insufficient data")
     short = httpx.post(f"{service}/v1/analyze", json={"text": "ok", "history": history[:3]}).json()["surd"]
     assert short["status"] == "skipped" and "insufficient data" in short["detail"]

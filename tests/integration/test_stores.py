@@ -1,15 +1,17 @@
-"""The embedded Redis server and the audit stream, against a real redis-server (no Ray needed)."""
+"""The embedded Redis server, the audit stream and the feedback store, against a real redis-server (no Ray needed)."""
 
+import asyncio
 import os
 import signal
 from datetime import UTC, datetime
 
 import pytest
 
-from actors.keys import AUDIT_STREAM
+from actors.keys import AUDIT_STREAM, FEEDBACK_STREAM
 from actors.messages import AnalysisResult, CrisisResult, LayerResult, ModuleResult, VerificationReport
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
+from actors.stores.feedback import FeedbackStore, UnknownRequest
 from cluster.redis_server import EmbeddedRedis
 
 pytestmark = pytest.mark.integration
@@ -76,6 +78,27 @@ async def test_find_pages_through_the_stream_and_text_is_opt_in(home) -> None:
         oldest = await audit.find("req-0")  # three pages back
         assert oldest["text"] == "text 0"
         assert await audit.find("never-sent") is None
+    finally:
+        await client.aclose()
+        server.stop()
+
+
+async def test_concurrent_feedback_reports_are_each_counted_once(home) -> None:
+    server = EmbeddedRedis(home).start()
+    client = connect(server.url)
+    try:
+        store = FeedbackStore(client)
+        await store.remember("r1", [0.0, 0.4], "ethics-util:test")
+        answers = await asyncio.gather(*(store.report("r1", i % 2, 0.1 * (i % 10)) for i in range(30)))
+        state = await store.state()
+        assert state.total == 30 and state.events == 30 and state.errors == 30
+        assert await client.xlen(FEEDBACK_STREAM) == 30 and len({event_id for event_id, _, _ in answers}) == 30
+        assert {predicted for _, _, predicted in answers} == {0.0, 0.4}
+        with pytest.raises(UnknownRequest):
+            await store.report("never", 0, 0.5)
+        with pytest.raises(IndexError):
+            await store.report("r1", 2, 0.5)
+        assert await client.xlen(FEEDBACK_STREAM) == 30, "a refused report stores nothing"
     finally:
         await client.aclose()
         server.stop()

@@ -79,3 +79,15 @@ def test_an_hf_encoder_fine_tunes_end_to_end(runtime: Runtime, data_dir: Path, t
     assert read_metadata(Path(report["checkpoint"]))["model"]["encoder"] == str(tiny_model_dir)
     with pytest.raises(ValueError, match="not released as a small weight file"):
         release(Path(report["checkpoint"]), report, "nope", "test", out_dir=tmp_path / "weights")
+
+
+def test_a_pairwise_task_fine_tunes_with_its_own_head_rate(runtime: Runtime, data_dir: Path, tmp_path: Path,
+                                                          tiny_model_dir, cache_dir) -> None:
+    """ETHICS utilitarianism pairs through the encoder (both scenarios of a pair), the head at its own rate."""
+    report = train(tmp_path, data_dir, cache_dir, "--finetune", str(tiny_model_dir), "--epochs", "3", "--lr", "1e-4",
+                   "--head-lr", "3e-3", "--limit", "128", "--hidden", "32", "--max-length", "32", task="ethics-util")
+    assert report["family"] == "finetune" and report["rows"] == {"train": 128, "dev": 32}
+    assert report["history"][-1]["train_loss"] < report["history"][0]["train_loss"], "the loss falls"
+    assert 0 <= report["best"]["pairwise_accuracy"] <= 1
+    metadata = read_metadata(Path(report["checkpoint"]))
+    assert metadata["train"]["head_lr"] == 3e-3 and metadata["model"]["max_length"] == 32

@@ -37,7 +37,8 @@ def test_limits_name_the_field_and_the_limit(payload: dict, field: str, limit: o
 
 def test_limits_are_inclusive() -> None:
     request = AnalyzeRequest(
-        text="x" * MAX_TEXT_CHARS, alternatives=["a"] * MAX_ALTERNATIVES, history=[{"text": "h"}] * MAX_HISTORY
+        text="x" * MAX_TEXT_CHARS, alternatives=[f"a{i}" for i in range(MAX_ALTERNATIVES)],
+        history=[{"text": "h"}] * MAX_HISTORY,
     )
     assert len(request.text) == MAX_TEXT_CHARS
 
@@ -46,6 +47,13 @@ def test_limits_are_inclusive() -> None:
 def test_blank_text_is_rejected(payload: dict) -> None:
     (error,) = errors_of(payload)
     assert "non-whitespace" in error["message"]
+
+
+def test_blank_and_repeated_alternatives_name_the_item() -> None:
+    (blank,) = errors_of({"text": "ok", "alternatives": ["a", " "]})
+    assert blank["field"] == "alternatives.1"
+    (repeat,) = errors_of({"text": "ok", "alternatives": ["Tell her.", "b", "tell  HER."]})
+    assert repeat["field"] == "alternatives" and "alternatives.2 repeats alternatives.0" in repeat["message"]
 
 
 def test_unknown_fields_and_modules_are_rejected() -> None:

@@ -210,6 +210,13 @@ def test_hd_caps_the_sets_examined() -> None:
 SERIES = np.sin(np.arange(1_000) / 7.0)
 
 
+def test_lag_0_decomposes_records_observed_together() -> None:
+    rng = np.random.default_rng(3)
+    a, noise = rng.integers(0, 2, 4000).astype(float), rng.integers(0, 2, 4000).astype(float)
+    result = surd_from_series(a, [a, noise], lag=0, bins=2)
+    assert result.unique[1] == pytest.approx(1.0, abs=1e-3) and result.unique[2] < 1e-3
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -222,7 +229,7 @@ SERIES = np.sin(np.arange(1_000) / 7.0)
         (lambda: surd_from_series(SERIES, [SERIES] * (MAX_AGENTS + 1), bins=2), "agents: 9 agents exceed the limit"),
         (lambda: surd_from_series(SERIES, [SERIES] * 8, bins=8), "bins: 134217728 histogram cells exceed"),
         (lambda: surd_from_series(SERIES, [SERIES], bins=1), "bins: must be"),
-        (lambda: surd_from_series(SERIES, [SERIES], lag=0), "lag: must be"),
+        (lambda: surd_from_series(SERIES, [SERIES], lag=-1), "lag: must be"),
         (lambda: surd_hd(SERIES, [SERIES], max_combs=2), "max_combs: must be"),
         (lambda: surd(np.array([0.5, 0.5])), "at least one agent axis"),
         (lambda: surd(-gate(lambda a, b: a)), "negative"),

@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 
 from actors.messages import ChannelTrajectory, EmotionTrajectory, SurdRequest, describe_errors
-from actors.surd import conversation, decompose_request
+from actors.surd import EXPERIENCE_MIN, conversation, decompose_request, experience
 
 
 def xor_series(n: int = 4_001, seed: int = 0) -> tuple[list[float], list[list[float]]]:
@@ -80,7 +80,50 @@ def test_a_conversation_is_decomposed_on_valence_and_its_most_variable_channels(
     assert result.redundant == result.decompositions[0].redundant
 
 
+def test_crisis_risk_is_decomposed_over_the_aligned_tail_of_the_conversation() -> None:
+    convo = trajectory(40)
+    sadness = np.asarray(convo.channels["sadness"].values)
+    risk = np.r_[0.05, 0.1 + 0.8 * sadness[:-1]][-20:]  # the classifier's last 20 texts: risk follows sadness
+    result = conversation(convo, risk.tolist())
+    decomposed = [d for d in result.decompositions if d.target == "crisis_risk"]
+    assert [d.lag for d in decomposed] == [1, 2] and decomposed[0].samples == 19
+    assert decomposed[0].agents == ["crisis_risk", "sadness", "joy"]
+    assert max(decomposed[0].unique, key=decomposed[0].unique.get) == "sadness"
+    flat = conversation(convo, [0.01] * 20)
+    assert [d.target for d in flat.decompositions] == ["valence", "valence"]
+    assert flat.notes[0].startswith("crisis_risk: insufficient data") and "constant" in flat.notes[0]
+
+
 def test_a_short_conversation_is_insufficient_data_not_a_number() -> None:
     result = conversation(trajectory(10))
     assert result.status == "skipped"
     assert "insufficient data" in result.detail and "too few samples" in result.detail
+
+
+def records(n: int, seed: int = 0) -> list[dict]:
+    """Stored analyses whose verdict follows intensity, with `duration` constant (the default of every text)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        dims = {d: float(rng.random()) for d in ("intensity", "certainty", "propinquity", "fecundity", "purity",
+                                                 "extent", "external_cost", "redistribution", "self_damage")}
+        out.append({"request_id": f"r{i}", "dimensions": dims | {"duration": 0.25},
+                    "score": 2 * dims["intensity"] - 1 + 0.05 * rng.random()})
+    return out
+
+
+def test_the_experience_memory_tells_which_dimensions_drive_the_verdict() -> None:
+    result = experience(records(400), {}, "verdict")
+    assert result.status == "ok" and result.samples == 400 and result.dropped == ["duration"]
+    d = result.decomposition
+    assert d.max_combs == 2 and d.lag == 0 and "duration" not in d.agents
+    assert max(d.unique, key=d.unique.get) == "intensity" and d.unique["intensity"] > 0.5
+
+
+def test_the_experience_memory_needs_enough_analyses_and_outcomes() -> None:
+    few = experience(records(EXPERIENCE_MIN - 1), {}, "verdict")
+    assert few.status == "insufficient_data" and few.decomposition is None
+    assert few.detail == f"insufficient data (n = {EXPERIENCE_MIN - 1} < {EXPERIENCE_MIN} stored analyses)"
+    felt = {f"r{i}": 0.5 for i in range(10)}
+    regret = experience(records(400), felt, "regret")
+    assert regret.samples == 10 and "with a reported outcome" in regret.detail

@@ -13,11 +13,12 @@ from redheart_models.training.loop import (
     _restore,
     load_model,
     lr_range_test,
+    parameter_groups,
     save_checkpoint,
     train_epoch,
     warmup_cosine,
 )
-from redheart_models.training.metrics import multilabel, pairwise, regression
+from redheart_models.training.metrics import binary, multilabel, pairwise, regression
 from redheart_models.training.models import build, dev_metrics
 
 
@@ -91,6 +92,20 @@ def test_loading_refuses_mismatched_weights(tmp_path) -> None:
         load_model(path)
 
 
+def test_a_head_rate_gives_the_head_its_own_parameter_group() -> None:
+    class Tuned(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder, self.head = torch.nn.Linear(4, 4), torch.nn.Linear(4, 1)
+
+    model = Tuned()
+    one = parameter_groups(model, TrainConfig(data_path="x", model={}, lr=1e-4))
+    assert len(one) == 1 and len(one[0]["params"]) == 4
+    encoder, head = parameter_groups(model, TrainConfig(data_path="x", model={}, lr=1e-4, head_lr=1e-2))
+    assert {id(p) for p in encoder["params"]} == {id(p) for p in model.encoder.parameters()}
+    assert head["lr"] == 1e-2 and {id(p) for p in head["params"]} == {id(p) for p in model.head.parameters()}
+
+
 def test_warmup_then_cosine() -> None:
     factor = warmup_cosine(100, 0.1)
     assert factor(0) == pytest.approx(0.1) and factor(9) == pytest.approx(1.0)
@@ -105,6 +120,16 @@ def test_metrics_report_their_trivial_baselines() -> None:
     assert pairwise(np.array([[1.0, 0.0], [0.0, 1.0]]))["pairwise_accuracy"] == 0.5
     scores = regression(np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.4, 1.0]))
     assert scores["pearson"] > 0.9 and math.isclose(scores["baseline_mae"], 0.8 / 3)
+
+
+def test_binary_metrics_count_rare_positives_with_f1_and_auroc() -> None:
+    y = np.array([0, 0, 1, 1, 0, 1], dtype=np.float32)
+    scores = np.array([0.1, 0.4, 0.35, 0.8, 0.4, 0.9])
+    pairs = [(p > n) + 0.5 * (p == n) for p in scores[y == 1] for n in scores[y == 0]]
+    m = binary(y, scores)
+    assert m["auroc"] == pytest.approx(np.mean(pairs)) and m["baseline_auroc"] == 0.5
+    assert m["f1"] == pytest.approx(0.8) and m["baseline_f1"] == pytest.approx(2 * 3 / (3 + 6))
+    assert binary(np.zeros(3, dtype=np.float32), np.array([0.2, 0.7, 0.1]))["auroc"] == 0.5
 
 
 def test_lr_range_test_suggests_a_rate_where_the_loss_falls() -> None:

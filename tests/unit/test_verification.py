@@ -35,3 +35,12 @@ def test_a_person_at_risk_goes_to_human_review_even_where_the_rest_abstains() ->
     report = verify(statuses, {"crisis": None}, crisis_tier=3, crisis_degraded=True)
     assert report.decision == "human_review"
     assert any("tier 3" in d for d in report.disclaimers) and any("rule engine alone" in d for d in report.disclaimers)
+
+
+def test_a_legal_risk_above_the_threshold_goes_to_human_review() -> None:
+    statuses = {"crisis": "ok", "ethics": "ok"}
+    calm = verify(statuses, {"ethics": 0.1}, legal_risk={"criminal": 0.7, "privacy": 0.2})
+    assert not any("Legal-risk" in d for d in calm.disclaimers)
+    flagged = verify({"crisis": "skipped"}, {}, legal_risk={"criminal": 0.8, "privacy": 0.75}, legal_threshold=0.7)
+    assert flagged.decision == "human_review"
+    assert any("criminal 0.80, privacy 0.75" in d and "not legal advice" in d for d in flagged.disclaimers)
