@@ -35,7 +35,7 @@ from redheart_models.ethics import assessment
 from redheart_models.ethics.features import split_sentences
 from redheart_models.ethics.regret import detect_choice
 from redheart_models.language import detect_language
-from redheart_models.release import Released, load_released
+from redheart_models.release import Released, load_released, released_config
 
 log = structlog.get_logger("redheart.ethics")
 VERSION = assessment.VERSION
@@ -69,11 +69,17 @@ class Models:
         return members.mean(axis=0), members.std(axis=0)
 
     @torch.no_grad()
-    def wrong(self, x: np.ndarray) -> float | None:
+    def wrong(self, x: np.ndarray, text: str, language: str) -> tuple[float | None, str | None]:
+        """P(the act is clearly wrong) of the message, or None and why not."""
         if self.morality is None:
-            return None
-        logit, _ = self.morality.model(torch.from_numpy(x[:1]))
-        return float(torch.sigmoid(logit).reshape(-1)[0])
+            return None, "morality: no commonsense-morality model is configured"
+        if self.morality.family == "finetune":  # a fine-tuned encoder reads the text itself
+            if language != "en":
+                return None, "morality: the commonsense-morality model (fine-tuned all-MiniLM-L6-v2) reads English only"
+            logit, _ = self.morality.model([text])
+        else:
+            logit, _ = self.morality.model(torch.from_numpy(x[:1]))
+        return float(torch.sigmoid(logit).reshape(-1)[0]), None
 
 
 @serve.deployment
@@ -93,10 +99,11 @@ class Ethics:
         if self.models is None:
             encoder_id = (await self.encoder.info.remote())["id"]
             morality = self.config.morality_weights
+            if morality:  # a fine-tuned encoder brings its own encoder: no embeddings to match
+                own = released_config(morality)[0] == "finetune"
+                morality = await asyncio.to_thread(load_released, morality, None if own else encoder_id)
             self.models = Models(
-                await asyncio.to_thread(load_released, self.config.utility_weights, encoder_id),
-                await asyncio.to_thread(load_released, morality, encoder_id) if morality else None,
-            )
+                await asyncio.to_thread(load_released, self.config.utility_weights, encoder_id), morality or None)
         return self.models
 
     async def analyze(self, request: ModuleRequest) -> ModuleResult:
@@ -125,15 +132,14 @@ class Ethics:
                  "through the multilingual encoder; the utility model learned from English scenarios"
                  for k, lang in enumerate(option_languages) if lang != request.language]
         calibration = await self._store(request, result, models.utility.id, notes)
-        morality = models.wrong(x)
-        if morality is None:
-            notes.append("morality: no commonsense-morality model is released (see the README's ethics section)")
+        morality, why_not = await asyncio.to_thread(models.wrong, x, request.text, request.language)
+        notes += [why_not] if why_not else []
         steps = [TraceStep(id="ethics.embed", name=models.encoder_id, inputs={"texts": len(texts)},
                            output={"dim": int(x.shape[1])})]
         steps += [TraceStep(id=s.id, name=s.name, inputs=s.inputs, output=s.output) for s in result.steps]
         if morality is not None:
-            steps.append(TraceStep(id="ethics.morality", name=models.morality.id, inputs={"text": "the message"},
-                                   output=morality))
+            steps.append(TraceStep(id="ethics.morality", name=models.morality.id,
+                                   inputs={"text": "the message", "family": models.morality.family}, output=morality))
         return EthicsResult(
             version=f"{VERSION}+{models.utility.id}", status="ok", uncertainty=result.uncertainty,
             utility=result.utility, morality=morality, bentham=result.bentham, stakeholders=result.stakeholders,

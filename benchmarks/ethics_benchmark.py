@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/ethics_benchmark.py     # ~3 minutes
 
 Rows: "assess" is the pure calculus (features, stakeholders, Bentham, layers, regret, legal) on given readings;
-"models + assess" adds the utility ensemble and the emotion model on precomputed embeddings; "Serve" calls
+"models + assess" adds the utility ensemble, the emotion model on precomputed embeddings and the commonsense-morality
+model (a fine-tuned MiniLM reading the text); "Serve" calls
 `Ethics.analyze` through a deployment handle on a local Ray cluster (Encoder and Emotion deployments, embedded
 Redis), each call with new alternative texts so the encoder's memory of recent texts does not hide their cost.
 Compare ratios within one run.
@@ -52,7 +53,7 @@ def in_process(repeats: int) -> dict[str, list[float]]:
     spans = split_sentences(TEXT, "en")
     texts = [TEXT, *(TEXT[a:z] for a, z in spans), *OPTIONS]
     x = encoder.encode(texts)
-    models = Models(utility, None)
+    models = Models(utility, load_released("ethics-cm", None))
     readings = emotion.read(x[:1 + len(spans)], ["en"] * (1 + len(spans)))
 
     def run(k: int, with_models: bool):
@@ -64,6 +65,8 @@ def in_process(repeats: int) -> dict[str, list[float]]:
             options = [assessment.Option(o, float(means[1 + len(spans) + j]), float(stds[1 + len(spans) + j]))
                        for j, o in enumerate(OPTIONS[:k])]
             assessment.assess(TEXT, "en", rs[0], rs[1:], options, "bench")
+            if with_models:
+                models.wrong(x, TEXT, "en")
         return call
 
     return {f"{name} ({k} alt.)": timed(run(k, with_models), repeats)
@@ -88,7 +91,8 @@ def through_serve(repeats: int) -> tuple[dict[str, list[float]], float]:
     try:
         encoder = Encoder.options(**small).bind()
         emotion = Emotion.options(**small).bind(encoder, [])
-        handle = serve.run(Ethics.options(**small).bind(encoder, emotion, redis.url), name="bench", route_prefix=None)
+        ethics = Ethics.options(user_config={"morality_weights": "ethics-cm"}, **small)
+        handle = serve.run(ethics.bind(encoder, emotion, redis.url), name="bench", route_prefix=None)
 
         def request(k: int) -> ModuleRequest:
             n = next(counter)

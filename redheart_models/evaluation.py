@@ -4,6 +4,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -12,6 +13,7 @@ from redheart_models.data import ethics, goemotions, kote, vader
 from redheart_models.data.base import Labelled
 from redheart_models.release import Released
 from redheart_models.training.metrics import evaluate, multilabel
+from redheart_models.training.models import as_input
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -37,9 +39,9 @@ EVAL_TASKS = {
 def evaluate_file(task: str, path: Path, released: Released, embed: Embed) -> dict[str, float]:
     spec = EVAL_TASKS[task]
     data = spec.load(path)
-    x = embed(data.texts)
+    x = np.asarray(data.texts, dtype=str) if released.family == "finetune" else embed(data.texts)
     if spec.kind == "pairwise":
-        x = x.reshape(-1, 2, x.shape[1])
+        x = x.reshape(len(x) // 2, 2, *x.shape[1:])
     output, thresholds = _output(task, released, x)
     if task == "ekman":  # GoEmotions labels and predictions both through the dataset's published mapping
         matrix = goemotions.ekman_matrix(goemotions.EKMAN_GROUPS)
@@ -52,10 +54,19 @@ def evaluate_file(task: str, path: Path, released: Released, embed: Embed) -> di
     return {"task": task, "rows": len(data.labels), "weights": released.path.name, **metrics}
 
 
+def _forward(released: Released, x: np.ndarray, batch_size: int = 32) -> Any:
+    """The model's output: at once on embeddings; in batches on texts (a fine-tuned encoder reads the texts)."""
+    if released.family != "finetune":
+        return released.model(torch.from_numpy(x))[0]
+    return torch.cat([released.model(as_input(x[i:i + batch_size], torch.device("cpu")))[0]
+                      for i in range(0, len(x), batch_size)])
+
+
 def _output(task: str, released: Released, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
     """The model's raw output for the task and its decision thresholds; the emotion model (a mixture of experts,
     or its one-expert MLP) answers with the output layer of the task's label set."""
-    output, _ = released.model(torch.from_numpy(x))
+    with torch.no_grad():
+        output = _forward(released, x)
     if released.family == "moe":
         name = "kote" if task == "kote" else "goemotions"
         return output.logits[name].numpy(), released.thresholds[name]

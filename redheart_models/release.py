@@ -2,8 +2,9 @@
 
 A released file describes itself (model family and config, task, encoder id in its metadata), so loading rebuilds
 the model from the file alone, refuses mismatched keys (strict), and refuses an encoder other than the one it was
-trained on: a head on the wrong embeddings would produce numbers that mean nothing. Only models on cached
-embeddings are released this way; a fine-tuned encoder stays in its run folder (hundreds of MB).
+trained on: a head on the wrong embeddings would produce numbers that mean nothing. A fine-tuned encoder (family
+`finetune`, which reads text, not embeddings) is stored in int8 (quantise.py): all-MiniLM-L6-v2 is 23 MB so, 90 MB
+in float32.
 """
 
 import json
@@ -18,8 +19,9 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
+from redheart_models.quantise import dequantise, quantise
 from redheart_models.training.loop import load_model
-from redheart_models.training.models import Family, build
+from redheart_models.training.models import Family, build, dev_metrics
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 HUMAN_SECTIONS = ("intended_use", "out_of_scope_use", "risks_and_limitations")
@@ -48,15 +50,20 @@ def weights_path(name_or_path: str | Path) -> Path:
 def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Path = WEIGHTS_DIR) -> Path:
     """Write `name.safetensors` (the model only) and `name.json` (its model card, rendered from the run report)."""
     family, model = load_model(checkpoint)
-    if family == "finetune":
-        raise ValueError(f"a fine-tuned encoder is not released as a small weight file; it stays at {checkpoint}")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.safetensors"
     metadata = {"family": family, "model": json.dumps(model.config.to_dict()), "task": report["task"],
                 "encoder": report["encoder"]}
     if report.get("thresholds") is not None:
         metadata["thresholds"] = json.dumps(report["thresholds"])
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path), metadata=metadata)
+    tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
+    shipped = {}
+    if family == "finetune":  # the card scores the int8 file that ships, next to the float32 checkpoint's metrics
+        tensors, metadata["quantised"] = quantise(tensors), "int8-rows"
+        model.load_state_dict(dequantise(tensors), strict=True)
+        with np.load(report["config"]["data_path"]) as data:
+            shipped = dev_metrics(family, model, data["x_dev"], data["y_dev"], batch_size=32)
+    save_file(tensors, str(path), metadata=metadata)
     card = {
         "name": name,
         "task": report["task"],
@@ -68,7 +75,9 @@ def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Pa
         "training": {"config": report["config"], "best_epoch": report["best"]["epoch"],
                      "epochs_run": len(report["history"]), "samples_per_s": report["samples_per_s"],
                      "seconds": report["seconds"], "command": command},
-        "dev_metrics": {k: v for k, v in report["best"].items() if not k.startswith(("time", "epoch", "best", "resumed"))},
+        "dev_metrics": shipped or _metrics(report["best"]),
+        **({"quantisation": "int8, one scale per matrix row (redheart_models/quantise.py)",
+            "dev_metrics_float32": _metrics(report["best"])} if shipped else {}),
         "thresholds": report.get("thresholds"),
         **({"experts": report["experts"]} if report.get("experts") else {}),
         "history": report["history"],
@@ -80,6 +89,10 @@ def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Pa
     }
     path.with_suffix(".json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
     return path
+
+
+def _metrics(best: dict) -> dict:
+    return {k: v for k, v in best.items() if not k.startswith(("time", "epoch", "best", "resumed"))}
 
 
 def released_config(name_or_path: str | Path) -> tuple[Family, dict]:
@@ -102,7 +115,8 @@ def load_released(name_or_path: str | Path, encoder_id: str | None) -> Released:
             f"{path.name} was trained on embeddings of {metadata['encoder']}, not {encoder_id}: refusing to load"
         )
     model = build(metadata["family"], json.loads(metadata["model"]))
-    model.load_state_dict(load_file(str(path)), strict=True)
+    tensors = load_file(str(path))
+    model.load_state_dict(dequantise(tensors) if metadata.get("quantised") else tensors, strict=True)
     thresholds = json.loads(metadata["thresholds"]) if "thresholds" in metadata else None
     if isinstance(thresholds, dict):
         thresholds = {name: np.asarray(values) for name, values in thresholds.items()}

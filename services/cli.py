@@ -152,7 +152,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from redheart_models.embedding_cache import EmbeddingCache
     from redheart_models.encoders import load_encoder
     from redheart_models.evaluation import EVAL_TASKS, evaluate_file
-    from redheart_models.release import load_released, weights_path
+    from redheart_models.release import load_released, released_config, weights_path
 
     crisis_tasks = {"crisis-cssrs": evaluate_users, "crisis-messages": evaluate_messages}
 
@@ -170,7 +170,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             valence = load_released("valence", encoder.id).model if weights_path("valence").is_file() else None
             metrics = crisis_tasks[args.task](args.data, model, embed, valence)
         else:
-            released = load_released(args.weights or EVAL_TASKS[args.task].weights, encoder.id)
+            weights = args.weights or EVAL_TASKS[args.task].weights
+            # a fine-tuned encoder reads the texts itself: no embeddings to match
+            own_encoder = weights_path(weights).is_file() and released_config(weights)[0] == "finetune"
+            released = load_released(weights, None if own_encoder else encoder.id)
             metrics = evaluate_file(args.task, args.data, released, embed)
     except (FileNotFoundError, ValueError, DataError) as exc:
         print(f"redheart eval: {exc}", file=sys.stderr)

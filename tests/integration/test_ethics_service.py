@@ -34,7 +34,7 @@ def test_the_ethics_answer_replays_from_its_trace_and_its_models_rerun(service: 
     assert ethics["status"] == "ok" and ethics["alternatives_from"] == "request"
     assert set(ethics["bentham"]["dimensions"]) == set(bentham.DIMENSIONS)
     assert set(ethics["bentham"]["layers"]) == set(bentham.LAYERS)
-    assert ethics["utility"]["std"] > 0 and ethics["morality"] is None and ethics["notes"]
+    assert ethics["utility"]["std"] > 0 and 0 <= ethics["morality"] <= 1
     assert ethics_trace.check(ethics, ethics["trace"]) >= 30
     steps = {s["id"]: s for s in ethics["trace"]}
 
@@ -48,6 +48,10 @@ def test_the_ethics_answer_replays_from_its_trace_and_its_models_rerun(service: 
     assert steps["ethics.utility"]["output"]["mean"] == pytest.approx(members[:, 0].mean(), abs=1e-4)
     assert steps["ethics.utility"]["output"]["std"] == pytest.approx(members[:, 0].std(), abs=1e-4)
     np.testing.assert_allclose(steps["ethics.alternatives"]["output"]["means"], members[:, 3:].mean(axis=0), atol=1e-4)
+    with torch.no_grad():
+        logit, _ = load_released("ethics-cm", None).model([DILEMMA["text"]])
+    assert ethics["morality"] == pytest.approx(float(torch.sigmoid(logit).reshape(-1)[0]), abs=1e-4)
+    assert steps["ethics.morality"]["output"] == ethics["morality"]
     readings = EmotionModel.load("emotion", "valence", encoder.id).read(x[:3], ["en"] * 3)
     for recorded, reading in zip(steps["ethics.readings"]["output"], readings[1:]):
         assert recorded["valence"] == pytest.approx(reading.valence, abs=1e-4)
@@ -59,6 +63,7 @@ def test_the_ethics_answer_replays_from_its_trace_and_its_models_rerun(service: 
 def test_a_choice_in_the_text_becomes_the_alternatives_in_korean_too(service: str) -> None:
     ethics = analyse(service, {"text": "회사를 그만둘까 계속 다닐까 고민이야."})["ethics"]
     assert ethics["alternatives_from"] == "text"
+    assert ethics["morality"] is None and any("reads English only" in note for note in ethics["notes"])
     assert [r["alternative"] for r in ethics["regret"]] == ["회사를 그만둘까", "계속 다닐까"]
     plain = analyse(service, {"text": "I had a quiet day at home."})["ethics"]
     assert plain["regret"] == [] and plain["alternatives_from"] is None and plain["calibration"] is None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from cluster.jobs.train import main
 from cluster.runtime import Runtime
@@ -77,8 +78,14 @@ def test_an_hf_encoder_fine_tunes_end_to_end(runtime: Runtime, data_dir: Path, t
     family, model = load_model(Path(report["checkpoint"]))
     assert family == "finetune"
     assert read_metadata(Path(report["checkpoint"]))["model"]["encoder"] == str(tiny_model_dir)
-    with pytest.raises(ValueError, match="not released as a small weight file"):
-        release(Path(report["checkpoint"]), report, "nope", "test", out_dir=tmp_path / "weights")
+    path = release(Path(report["checkpoint"]), report, "tuned", "test", out_dir=tmp_path / "weights")
+    released = load_released(path, None)  # int8 on disk, float32 again in memory
+    texts = ["I am so happy for you!", "This is awful."]
+    with torch.no_grad():
+        np.testing.assert_allclose(released.model(texts)[0].numpy(), model.eval()(texts)[0].numpy(), atol=0.05)
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert card["quantisation"].startswith("int8")
+    assert card["dev_metrics"]["dev_loss"] == pytest.approx(card["dev_metrics_float32"]["dev_loss"], abs=0.05)
 
 
 def test_a_pairwise_task_fine_tunes_with_its_own_head_rate(runtime: Runtime, data_dir: Path, tmp_path: Path,

@@ -1,5 +1,6 @@
-"""The released ethics models: `redheart eval` reproduces the utility ensemble's card on its dev pairs written in the
-published format, the card meets the acceptance, and the members disagree (their spread is the uncertainty)."""
+"""The released ethics models: `redheart eval` reproduces the cards of the utility ensemble and the commonsense-morality
+model on their dev splits written in the published formats, the cards meet the acceptance, and the utility members
+disagree (their spread is the uncertainty)."""
 
 import csv
 import json
@@ -16,6 +17,7 @@ from redheart_models.training.tasks import TASKS, labelled_splits
 
 CACHE = Path("/tmp/redheart-test-cache")
 UTIL_CARD = json.loads((WEIGHTS_DIR / "ethics-util.json").read_text())
+CM_CARD = json.loads((WEIGHTS_DIR / "ethics-cm.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +50,22 @@ def test_the_members_of_the_utility_ensemble_disagree_somewhat(encoder) -> None:
     spread = members.std(dim=0)
     assert members.shape == (UTIL_CARD["model"]["members"], 3) and (spread > 0).all()
     assert members.mean(dim=0)[0] > members.mean(dim=0)[1], "winning the lottery beats a dead dog"
+
+
+def test_the_commonsense_card_meets_the_acceptance_in_the_int8_file_that_ships() -> None:
+    metrics = CM_CARD["dev_metrics"]  # of the int8 weights; the float32 checkpoint's are beside them
+    assert metrics["accuracy"] >= 0.72 and metrics["accuracy"] > metrics["baseline_accuracy"] + 0.1
+    assert CM_CARD["family"] == "finetune" and CM_CARD["quantisation"].startswith("int8")
+    assert abs(metrics["accuracy"] - CM_CARD["dev_metrics_float32"]["accuracy"]) <= 0.01
+
+
+def test_eval_reproduces_the_commonsense_card_on_its_dev_split(data_dir: Path, tmp_path: Path) -> None:
+    _, dev = labelled_splits(TASKS["ethics-cm"], data_dir)
+    path = tmp_path / "cm_dev.csv"  # the published format: label,input,is_short,edited
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["label", "input", "is_short", "edited"])
+        writer.writerows([int(y), text, len(text.split()) < 100, False] for y, text in zip(dev.labels, dev.texts))
+    released = load_released("ethics-cm", None)
+    metrics = evaluate_file("ethics-cm", path, released, embed=None)
+    assert round(metrics["accuracy"], 3) == round(CM_CARD["dev_metrics"]["accuracy"], 3)
