@@ -102,7 +102,7 @@ def test_openapi_docs_and_web_page(service: str) -> None:
 
 def test_logs_carry_the_request_id_and_never_the_text(service: str) -> None:
     sentinel = "zebra-sentinel-4471 told me a secret"
-    httpx.post(f"{service}/v1/analyze", json={"text": sentinel}, headers={"X-Request-ID": "it-logs-1"})
+    response = httpx.post(f"{service}/v1/analyze", json={"text": sentinel}, headers={"X-Request-ID": "it-logs-1"})
     logs = Path(ray._private.worker.global_worker.node.get_logs_dir_path())
     deadline = time.monotonic() + 30
     while True:
@@ -112,7 +112,8 @@ def test_logs_carry_the_request_id_and_never_the_text(service: str) -> None:
             break
         time.sleep(0.5)
     (entry,) = [line for line in lines if line.get("event") == "analysis"]
-    assert entry["request_id"] == "it-logs-1" and entry["decision"] == "abstain"
+    assert entry["request_id"] == "it-logs-1"
+    assert entry["decision"] == response.json()["verification"]["decision"]
     assert "zebra-sentinel" not in text
 
 
