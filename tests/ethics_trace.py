@@ -52,4 +52,7 @@ def check(ethics: dict[str, Any], steps: list[dict[str, Any]]) -> int:
             assert v["utility"] == out(f"ethics.regret.{view}.utility")[i]
     for domain, risk in ethics["legal"]["risk"].items():
         assert risk == out(f"ethics.legal.{domain}")
+    assert ethics["legal"]["max_risk"] == max(ethics["legal"]["risk"].values())
+    assert ethics["utility"]["normalised"] == out("ethics.utility.normalised")[0]
+    assert ethics["uncertainty"] == out("ethics.uncertainty")
     return replayed

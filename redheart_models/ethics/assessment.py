@@ -5,7 +5,6 @@ over their readings; every derived number goes through a registered formula on a
 replayed step by step (trace.py).
 """
 
-import math
 from dataclasses import dataclass, field
 
 from redheart_models.ethics import bentham, features, legal, regret, stakeholders
@@ -78,7 +77,8 @@ def assess(text: str, language: str, message: Reading, sentences: list[Reading],
     groups = stakeholders.attribute([stakeholders.mentions(text[a:z], language) for a, z in f.sentences])
     t.model("ethics.mentions", "stakeholders.mentions@1", {"sentences": [list(s) for s in f.sentences]}, groups)
     t.model("ethics.utility", model, {"text": "the message"}, {"mean": message.utility, "std": message.utility_std})
-    t.model("ethics.readings", model, {"sentences": len(sentences)}, [s.as_dict() for s in sentences])
+    t.model("ethics.readings", f"{model} + the emotion model", {"sentences": len(sentences)},
+            [s.as_dict() for s in sentences])
 
     u = c["utility"]
     z = [t.apply(f"ethics.z.{i}", bentham.standardise, utility=s.utility, mean=u["mean"], std=u["std"])
@@ -120,7 +120,10 @@ def assess(text: str, language: str, message: Reading, sentences: list[Reading],
     weights_by_layer = _layers(t, f, list(impacts), message.ekman, load, uncertainty, delay, enabled)
     score = t.apply("ethics.score", bentham.score, base=base, layers=weights_by_layer)
 
-    normalised = math.tanh((message.utility - u["mean"]) / u["std"])
+    normalised = t.apply("ethics.utility.normalised", regret.normalised, means=[message.utility],
+                         stds=[message.utility_std], shift=0.0, mean=u["mean"], std=u["std"])[0]
+    uncertainty = t.apply("ethics.uncertainty", bentham.ensemble_uncertainty, utility_std=message.utility_std,
+                          scale=b["uncertainty_scale"])
     return Assessment(
         utility={"mean": message.utility, "std": message.utility_std, "normalised": normalised},
         bentham={"dimensions": d, "layers": {name: weights_by_layer.get(name, 1.0) for name in bentham.LAYERS},
@@ -131,7 +134,7 @@ def assess(text: str, language: str, message: Reading, sentences: list[Reading],
                       "reversed": critical.get("self", False)},
         regret=_regret(t, options, load),
         legal=_legal(t, text, language),
-        uncertainty=min(1.0, message.utility_std / b["uncertainty_scale"]),
+        uncertainty=uncertainty,
         steps=t.steps,
     )
 

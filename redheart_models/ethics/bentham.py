@@ -45,6 +45,12 @@ def standardise(utility: float, mean: float, std: float) -> float:
     return (utility - mean) / std
 
 
+@formula("bentham.ensemble_uncertainty@1")
+def ensemble_uncertainty(utility_std: float, scale: float) -> float:
+    """The module's uncertainty: the utility ensemble's spread on the message, relative to `scale`, capped at 1."""
+    return min(1.0, utility_std / scale)
+
+
 @formula("bentham.intensity@1")
 def intensity(tone: float, neutral: float) -> float:
     return _clip(0.5 * abs(tone) + 0.5 * (1 - neutral))

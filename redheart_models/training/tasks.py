@@ -59,7 +59,7 @@ TASKS = {
                               f"deontology_train.csv split 90/10 by scenario (its excuses stay together), seed {SEED}"),
     "ethics-justice": Task("ethics-justice", "binary", ["reasonable"], ["ethics/justice"],
                            f"justice_train.csv split 90/10 by blocks of {JUSTICE_BLOCK} consecutive rows (related "
-                           f"statements stay together), seed {SEED}"),
+                           f"statements stay together; blocks sharing a statement are one group), seed {SEED}"),
     "ethics-virtue": Task("ethics-virtue", "binary", ["exemplified"], ["ethics/virtue"],
                           f"virtue_train.csv split 90/10 by sentence (its five traits stay together), seed {SEED}"),
 }
@@ -93,8 +93,9 @@ def labelled_splits(task: Task, data_dir: Path) -> tuple[Labelled, Labelled]:
     else:
         subset = task.name.removeprefix("ethics-")
         data = ethics.load_labelled(paths[0], subset)
-        groups = ([i // JUSTICE_BLOCK for i in range(len(data))] if subset == "justice"
-                  else [t.split(ethics.JOIN)[0] for t in data.texts])
+        # justice: blocks of consecutive rows, merged when a statement recurs in another block
+        groups = (connected_components([(f"block {i // JUSTICE_BLOCK}", t) for i, t in enumerate(data.texts)])
+                  if subset == "justice" else [t.split(ethics.JOIN)[0] for t in data.texts])
         train, dev = group_split(groups, 0.1, SEED)
     return data.subset(train), data.subset(dev)
 

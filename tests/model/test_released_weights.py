@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from redheart_models.encoders import load_encoder
-from redheart_models.release import HUMAN_SECTIONS, WEIGHTS_DIR, load_released
+from redheart_models.release import HUMAN_SECTIONS, WEIGHTS_DIR, load_released, released_config
 
 # Models on one embedding, in the release format (the crisis classifier has its own format and tests).
 RELEASED = sorted(p for p in WEIGHTS_DIR.glob("*.safetensors") if p.stem != "crisis")
@@ -31,7 +31,10 @@ def test_weights_are_released_with_a_card() -> None:
 
 @pytest.mark.parametrize("path", RELEASED, ids=lambda p: p.stem)
 def test_loading_is_strict_about_the_encoder(path: Path, encoder) -> None:
-    released = load_released(path, encoder.id)
-    assert released.encoder == encoder.id
+    """Heads read the bundled encoder's embeddings; a fine-tuned encoder names the weights it started from."""
+    family, _ = released_config(path)
+    expected = encoder.id if family != "finetune" else "hf-all-MiniLM-L6-v2@"
+    released = load_released(path, json.loads(path.with_suffix(".json").read_text())["encoder"])
+    assert released.encoder.startswith(expected) and released.family == family
     with pytest.raises(ValueError, match="refusing to load"):
         load_released(path, "some-other-encoder@000000000000")

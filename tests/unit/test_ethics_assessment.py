@@ -25,7 +25,8 @@ def run(text: str, language: str, options: list[Option] = (), sentence: Reading 
 ])
 def test_every_number_is_replayed_from_the_trace(text: str, language: str) -> None:
     a = run(text, language, [Option("tell the truth", 2.0, 0.2), Option("lie", -3.0, 0.6)])
-    answer = {"bentham": a.bentham, "stakeholders": a.stakeholders, "regret": a.regret, "legal": a.legal}
+    answer = {"bentham": a.bentham, "stakeholders": a.stakeholders, "regret": a.regret, "legal": a.legal,
+              "utility": a.utility, "uncertainty": a.uncertainty}
     replayed = ethics_trace.check(answer, [dataclasses.asdict(s) for s in a.steps])
     assert replayed >= 30
 
