@@ -7,7 +7,6 @@ An analysis with alternatives remembers what it predicted (`ETHICS_PREDICTION` +
 
 import json
 import time
-from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
@@ -61,7 +60,3 @@ class FeedbackStore:
                     return entry_id.decode(), state, predicted
                 except WatchError:
                     continue
-
-    async def events(self, count: int = 100) -> list[dict[str, Any]]:
-        entries = await self.client.xrevrange(FEEDBACK_STREAM, count=count)
-        return [{"id": i.decode(), **{k.decode(): json.loads(v) for k, v in fields.items()}} for i, fields in entries]
