@@ -93,18 +93,27 @@ class Ethics:
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         self.config = EthicsConfig.model_validate(user_config)
-        self.models: Models | None = None  # loaded at the first request, against the encoder's id
+        self.models: Models | None = None  # loaded by the first readiness check (or request), against the encoder
+        self.loading = asyncio.Lock()
 
     async def _models(self) -> Models:
-        if self.models is None:
-            encoder_id = (await self.encoder.info.remote())["id"]
-            morality = self.config.morality_weights
-            if morality:  # a fine-tuned encoder brings its own encoder: no embeddings to match
-                own = released_config(morality)[0] == "finetune"
-                morality = await asyncio.to_thread(load_released, morality, None if own else encoder_id)
-            self.models = Models(
-                await asyncio.to_thread(load_released, self.config.utility_weights, encoder_id), morality or None)
+        async with self.loading:  # readiness checks and requests arriving together load the models once
+            if self.models is None:
+                self.models = await self._load()
         return self.models
+
+    async def _load(self) -> Models:
+        encoder = await self.encoder.info.remote()
+        encoder_id = encoder["id"]
+        morality = self.config.morality_weights
+        if morality:  # a fine-tuned encoder brings its own encoder: no embeddings to match
+            own = released_config(morality)[0] == "finetune"
+            morality = await asyncio.to_thread(load_released, morality, None if own else encoder_id)
+        models = Models(await asyncio.to_thread(load_released, self.config.utility_weights, encoder_id),
+                        morality or None)
+        zeros = np.zeros((1, encoder["dim"]), np.float32)
+        await asyncio.to_thread(models.wrong, zeros, "warm up", "en")  # a model's first use is slow: not on a request
+        return models
 
     async def analyze(self, request: ModuleRequest) -> ModuleResult:
         reason = unsupported_script(request.text)
@@ -178,4 +187,6 @@ class Ethics:
         return FeedbackResponse(event_id=event_id, predicted_regret=predicted, calibration=state.report())
 
     async def ping(self) -> bool:
+        """Ready once the models are loaded: the first readiness checks load them, so no request waits for it."""
+        await self._models()
         return True
