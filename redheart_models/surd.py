@@ -9,7 +9,8 @@ redundant terms I_R (one per set of >= 2 agents), unique terms I_U (one per agen
 H(T | A) / H(T). Logs are base 2 (bits). Numerics follow the reference: 1e-14 is added to every histogram cell
 before normalising, and log2 of 0, NaN or inf counts as 0.
 
-Ties. Specific informations are ordered with a stable sort, starting from the canonical order of agent sets
+Ties. Specific informations are rounded to 1e-12 bits (so float noise never breaks a tie) and ordered with a
+stable sort, starting from the canonical order of agent sets
 (by size, then lexicographically); the second ordering, after the exclusion step, is stable too. So when a set
 and one of its subsets carry exactly the same information, the subset comes first and the information is
 attributed to redundancy/uniqueness, not to synergy; among tied sets of one size the lexicographically first
@@ -24,6 +25,7 @@ from itertools import combinations
 import numpy as np
 
 EPS = 1e-14
+TIE_DECIMALS = 12  # specific informations are compared to 1e-12 bits
 MAX_AGENTS = 8  # 2**8 - 1 agent sets; beyond that use `surd_hd` with `max_combs`
 MAX_HD_AGENTS = 16  # redundancy is still reported for every agent set: 2**16
 MAX_CELLS = 2**24  # cells of one joint histogram (128 MiB of float64)
@@ -124,7 +126,9 @@ def _assign(specific: dict[Combo, np.ndarray], p_t: np.ndarray, n_agents: int) -
     sizes = np.array([len(c) for c in combos])
     redundant: dict[Combo, float] = {c: 0.0 for k in range(1, n_agents + 1) for c in combinations(range(1, n_agents + 1), k)}
     synergistic: dict[Combo, float] = {c: 0.0 for c in combos if len(c) > 1}
-    table = np.stack([specific[c] for c in combos])  # [n_combos, n_target_states]
+    # informations equal to 1e-12 bits are ties: sums over different axes round differently (float noise of
+    # ~1e-16 would otherwise order a set before its equal subset and call the subset's information synergy)
+    table = np.round(np.stack([specific[c] for c in combos]), TIE_DECIMALS)  # [n_combos, n_target_states]
     for t, weight in enumerate(p_t.ravel()):
         # 1. order the specific informations of all agent sets, ascending
         order = np.argsort(table[:, t], kind="stable")
