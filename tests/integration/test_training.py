@@ -79,12 +79,12 @@ def test_an_hf_encoder_fine_tunes_end_to_end(runtime: Runtime, data_dir: Path, t
     assert family == "finetune"
     assert read_metadata(Path(report["checkpoint"]))["model"]["encoder"] == str(tiny_model_dir)
     path = release(Path(report["checkpoint"]), report, "tuned", "test", out_dir=tmp_path / "weights")
-    released = load_released(path, None)  # int8 on disk, float32 again in memory
+    released = load_released(path, None)  # 4-bit deltas on disk, float32 again in memory
     texts = ["I am so happy for you!", "This is awful."]
     with torch.no_grad():
         np.testing.assert_allclose(released.model(texts)[0].numpy(), model.eval()(texts)[0].numpy(), atol=0.05)
     card = json.loads(path.with_suffix(".json").read_text())
-    assert card["quantisation"].startswith("int8")
+    assert card["quantisation"].startswith("4-bit")
     assert card["dev_metrics"]["dev_loss"] == pytest.approx(card["dev_metrics_float32"]["dev_loss"], abs=0.05)
 
 

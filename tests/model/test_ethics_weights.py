@@ -52,10 +52,10 @@ def test_the_members_of_the_utility_ensemble_disagree_somewhat(encoder) -> None:
     assert members.mean(dim=0)[0] > members.mean(dim=0)[1], "winning the lottery beats a dead dog"
 
 
-def test_the_commonsense_card_meets_the_acceptance_in_the_int8_file_that_ships() -> None:
-    metrics = CM_CARD["dev_metrics"]  # of the int8 weights; the float32 checkpoint's are beside them
+def test_the_commonsense_card_meets_the_acceptance_in_the_file_that_ships() -> None:
+    metrics = CM_CARD["dev_metrics"]  # of the compact file that ships; the float32 checkpoint's are beside them
     assert metrics["accuracy"] >= 0.72 and metrics["accuracy"] > metrics["baseline_accuracy"] + 0.1
-    assert CM_CARD["family"] == "finetune" and CM_CARD["quantisation"].startswith("int8")
+    assert CM_CARD["family"] == "finetune" and CM_CARD["quantisation"].startswith("4-bit")
     assert abs(metrics["accuracy"] - CM_CARD["dev_metrics_float32"]["accuracy"]) <= 0.01
 
 

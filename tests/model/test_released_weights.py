@@ -22,6 +22,7 @@ def test_weights_are_released_with_a_card() -> None:
     assert RELEASED, f"no released weights in {WEIGHTS_DIR}"
     total = sum(p.stat().st_size for p in WEIGHTS_DIR.iterdir())
     assert total < 30 * 2**20, "released weights stay under 30 MB together"
+    assert all(p.stat().st_size < 10 * 2**20 for p in WEIGHTS_DIR.iterdir()), "and under 10 MB each"
     for path in sorted(WEIGHTS_DIR.glob("*.safetensors")):
         card = json.loads(path.with_suffix(".json").read_text())
         command = card["training"]["command"] if "training" in card else card["command"]
