@@ -124,7 +124,9 @@ def load_released(name_or_path: str | Path, encoder_id: str | None) -> Released:
         )
     model = build(metadata["family"], json.loads(metadata["model"]))
     tensors = load_file(str(path))
-    model.load_state_dict(dequantise(tensors, model.state_dict()) if metadata.get("quantised") else tensors, strict=True)
+    if metadata.get("quantised"):  # stored as a change from the base weights the fresh model was built with
+        tensors = dequantise(tensors, model.state_dict())
+    model.load_state_dict(tensors, strict=True)
     thresholds = json.loads(metadata["thresholds"]) if "thresholds" in metadata else None
     if isinstance(thresholds, dict):
         thresholds = {name: np.asarray(values) for name, values in thresholds.items()}
