@@ -12,6 +12,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from actors import crisis
+from actors.loading import ModelUnavailable
 from actors.logs import configure_logging
 from actors.messages import (
     ANALYSIS_MODULES,
@@ -218,13 +219,15 @@ class VerificationCoordinator:
     async def review_status(self) -> dict[str, Any]:
         return await self.reviews.pending()
 
-    async def ready(self) -> dict[str, bool]:
-        """Readiness of Redis and of every module deployment."""
+    async def ready(self) -> dict[str, Any]:
+        """Readiness of Redis and of every module deployment (`checks`), and why a module can never become ready
+        (`problems`: its models cannot be loaded), so a starting service stops with the reason."""
         timeout = self.config.readiness_timeout_s
         checks = {"redis": _check(self.redis.ping(), timeout)}
         checks |= {name: _check(_resolve(h.ping.remote()), timeout) for name, h in self.modules.items()}
-        answers = await asyncio.gather(*checks.values())
-        return dict(zip(checks, answers))
+        answers = dict(zip(checks, await asyncio.gather(*checks.values())))
+        return {"checks": {name: ok is True for name, ok in answers.items()},
+                "problems": {name: str(ok) for name, ok in answers.items() if isinstance(ok, ModelUnavailable)}}
 
 
 async def _none() -> None:
@@ -235,8 +238,10 @@ async def _resolve(awaitable: Any) -> Any:
     return await awaitable
 
 
-async def _check(awaitable: Any, timeout: float) -> bool:
+async def _check(awaitable: Any, timeout: float) -> bool | ModelUnavailable:
+    """True when ready; the cause when the models can never load; else False (not yet)."""
     try:
         return bool(await asyncio.wait_for(awaitable, timeout))
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
-        return False
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        cause = getattr(exc, "cause", None) or exc  # unwrap Ray's RayTaskError
+        return cause if isinstance(cause, ModelUnavailable) else False

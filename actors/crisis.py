@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
+from actors.loading import ModelLoad, ModelUnavailable
 from actors.logs import configure_logging
 from actors.messages import CrisisEvidence, CrisisResource, CrisisResponse, CrisisResult, ModuleRequest, TraceStep
 from actors.settings import Settings
@@ -136,31 +137,28 @@ class Crisis:
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         self.config = CrisisConfig.model_validate(user_config)
-        self.encoder_checked = False
-        self.valence_head: Head | None = None
-        try:
-            self.model: classifier.OrdinalClassifier | None = classifier.OrdinalClassifier.load(
-                weights_path(self.config.weights))
-            self.unavailable = None
-        except (OSError, ValueError) as exc:  # the rules still answer; readiness stays true, results say degraded
-            self.model, self.unavailable = None, f"classifier unavailable: {type(exc).__name__}"
-            log.error("crisis_classifier_unavailable", weights=self.config.weights, error=str(exc))
+        self.models = ModelLoad(self._load, "Crisis")
+
+    async def _load(self) -> tuple[classifier.OrdinalClassifier, Head | None]:
+        """The classifier and the valence head, checked against the encoder and warmed."""
+        encoder = await self.encoder.info.remote()
+        model = await asyncio.to_thread(classifier.OrdinalClassifier.load, weights_path(self.config.weights))
+        model.check_encoder(encoder["id"])
+        valence_head = await asyncio.to_thread(self._valence_head, encoder["id"])
+        warm = "warm up"
+        await asyncio.to_thread(signals.read, model, [warm], np.zeros((1, encoder["dim"]), np.float32),
+                                [rules.assess(warm)], valence_head)
+        return model, valence_head
 
     async def _classify(self, request: ModuleRequest) -> CrisisResult:
-        if self.model is None:
-            raise RuntimeError(self.unavailable)
-        if not self.encoder_checked:
-            encoder_id = (await self.encoder.info.remote())["id"]
-            self.model.check_encoder(encoder_id)
-            self.valence_head = await asyncio.to_thread(self._valence_head, encoder_id)
-            self.encoder_checked = True
+        model, valence_head = await self.models()
         texts = ([text for _, text in speaker_history(request)] + [request.text])[-CLASSIFIER_TEXTS:]
         embeddings = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
 
         def run() -> CrisisResult:
             assessments = [rules.assess(t) for t in texts]
-            person, trends = signals.read(self.model, texts, embeddings, assessments, self.valence_head)
-            return assess(request, person, trends, self.model)
+            person, trends = signals.read(model, texts, embeddings, assessments, valence_head)
+            return assess(request, person, trends, model)
 
         return await asyncio.to_thread(run)
 
@@ -176,10 +174,15 @@ class Crisis:
             return await asyncio.wait_for(self._classify(request), self.config.classifier_timeout_s)
         except Exception as exc:  # noqa: BLE001 - without the classifier the rules still answer, flagged degraded
             cause = getattr(exc, "cause", None) or exc  # unwrap Ray's RayTaskError
-            reason = ("classifier late" if isinstance(exc, TimeoutError) else self.unavailable
-                      or f"classifier failed: {type(cause).__name__}")
+            reason = ("classifier late" if isinstance(exc, TimeoutError) else f"classifier unavailable: {cause}"
+                      if isinstance(cause, ModelUnavailable) else f"classifier failed: {type(cause).__name__}")
             log.warning("crisis_degraded", reason=reason)
             return await asyncio.to_thread(assess, request, degraded_reason=reason)
 
     async def ping(self) -> bool:
+        """Ready once the classifier is loaded and warmed; without it the rules answer, so still ready."""
+        try:
+            await self.models()
+        except ModelUnavailable as exc:
+            log.error("crisis_classifier_unavailable", weights=self.config.weights, error=str(exc))
         return True

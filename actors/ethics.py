@@ -20,6 +20,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from actors.emotion import unsupported_script
+from actors.loading import ModelLoad
 from actors.messages import (
     EthicsResult,
     FeedbackRequest,
@@ -93,14 +94,7 @@ class Ethics:
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         self.config = EthicsConfig.model_validate(user_config)
-        self.models: Models | None = None  # loaded by the first readiness check (or request), against the encoder
-        self.loading = asyncio.Lock()
-
-    async def _models(self) -> Models:
-        async with self.loading:  # readiness checks and requests arriving together load the models once
-            if self.models is None:
-                self.models = await self._load()
-        return self.models
+        self.models = ModelLoad(self._load, "Ethics")
 
     async def _load(self) -> Models:
         encoder = await self.encoder.info.remote()
@@ -120,7 +114,7 @@ class Ethics:
         if reason:
             return ModuleResult(module="ethics", version=VERSION, status="skipped", detail=reason)
         start = time.perf_counter()
-        models = await self._models()
+        models = await self.models()
         options, source = list(request.alternatives), "request" if request.alternatives else None
         if not options:
             options = detect_choice(request.text, request.language)
@@ -188,5 +182,5 @@ class Ethics:
 
     async def ping(self) -> bool:
         """Ready once the models are loaded: the first readiness checks load them, so no request waits for it."""
-        await self._models()
+        await self.models()
         return True

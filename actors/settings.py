@@ -39,7 +39,8 @@ class Settings(BaseSettings):
 
     # --- service -----------------------------------------------------------------------------------
     serve_config: Path = Field(
-        default=Path(__file__).resolve().parents[1] / "ray_config.yaml",
+        # cluster/ray_config.yaml links to the top-level file, so a wheel carries it as package data
+        default=Path(__file__).resolve().parents[1] / "cluster" / "ray_config.yaml",
         description="Serve application config (deployments, replicas, resources).",
     )
     url: HttpUrl = Field(default=HttpUrl("http://127.0.0.1:8000"), description="Where clients find the service.")

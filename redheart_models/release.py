@@ -69,6 +69,7 @@ def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Pa
         "name": name,
         "task": report["task"],
         "encoder": report["encoder"],
+        "encoder_fingerprint": report["encoder_fingerprint"],  # what the metrics below were measured with
         "family": family,
         "model": model.config.to_dict(),
         "parameters": sum(p.numel() for p in model.parameters()),

@@ -7,6 +7,7 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +43,40 @@ def _request_from(args: argparse.Namespace) -> dict[str, Any]:
     return request
 
 
+class NeverReady(RuntimeError):
+    """The service cannot become ready: a module's models cannot load, or the deadline passed."""
+
+
+def _wait_ready(report: Callable[[], dict[str, Any]], stop: Callable[[], bool] = lambda: False) -> None:
+    """Poll a readiness report until every check is true; raises NeverReady with the reason."""
+    started = time.monotonic()
+    while not stop():
+        current = report()
+        if current.get("problems"):
+            raise NeverReady("; ".join(current["problems"].values()))
+        if all(current.get("checks", {}).values()) and current.get("ready", True):
+            break
+        if time.monotonic() - started > READY_TIMEOUT_S:
+            waiting = sorted(name for name, ok in current.get("checks", {}).items() if not ok)
+            raise NeverReady(f"not ready within {READY_TIMEOUT_S:.0f} s (waiting for {', '.join(waiting)})")
+        time.sleep(0.5)
+
+
 def _analyze_locally(request: AnalyzeRequest, settings: Settings) -> dict[str, Any]:
-    """Run the pipeline in this process (Serve's local testing mode) with the embedded Redis for the audit."""
+    """Run the pipeline of ray_config.yaml in this process (Serve's local testing mode, embedded Redis for the
+    audit): the same deployments with the same options, ready (models loaded) before the analysis, as a service."""
     from ray import serve
 
     from cluster.runtime import Runtime
+    from cluster.serve_config import deployment_options, load_serve_config
     from services.app import AppArgs, build_pipeline
 
+    (app_config,) = load_serve_config(settings.serve_config).applications
     with Runtime(settings, with_ray=False) as runtime:
-        app = build_pipeline(AppArgs(redis_url=runtime.redis_url), settings)
-        handle = serve.run(app, _local_testing_mode=True)
+        args = AppArgs(**{**app_config.args, "redis_url": runtime.redis_url,
+                          "deployments": deployment_options(app_config)})
+        handle = serve.run(build_pipeline(args, settings), _local_testing_mode=True)
+        _wait_ready(lambda: handle.ready.remote().result())
         result = handle.analyze.remote(request, uuid.uuid4().hex).result()
         return result.model_dump(mode="json")
 
@@ -75,7 +100,11 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
             return 1
     else:
         print(f"no service at {client.url}; running the pipeline locally", file=sys.stderr)
-        result = _analyze_locally(request, settings)
+        try:
+            result = _analyze_locally(request, settings)
+        except NeverReady as exc:
+            print(f"redheart analyze: the local pipeline {exc}", file=sys.stderr)
+            return 1
     _print_json(result)
     return 0
 
@@ -106,11 +135,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGINT, _stop)
         url = deploy(runtime, host=args.host, port=args.port)
         client = RedHeartClient(url)
-        while not stop and not asyncio.run(client.ready()).get("ready"):
-            if time.monotonic() - started > READY_TIMEOUT_S:
-                print(f"the service did not become ready within {READY_TIMEOUT_S:.0f} s", file=sys.stderr)
-                return 1
-            time.sleep(0.5)
+        try:
+            _wait_ready(lambda: asyncio.run(client.ready()), lambda: stop)
+        except NeverReady as exc:
+            print(f"the service cannot become ready: {exc}", file=sys.stderr)
+            return 1
         if not stop:
             print(f"Red Heart is ready after {time.monotonic() - started:.1f} s", flush=True)
             print(f"  API docs:  {url}/docs\n  Web page:  {url}/\n  Stop with Ctrl-C.", flush=True)
@@ -187,6 +216,10 @@ def _train(argv: list[str]) -> int:
         from cluster.jobs.train_crisis import main as train_crisis
 
         return train_crisis(argv[1:])
+    if argv[:1] == ["crisis-messages"]:  # the message model on the authored corpus
+        from cluster.jobs.train_crisis_messages import main as train_messages
+
+        return train_messages(argv[1:])
     from cluster.jobs.train import main as train_main
 
     return train_main(argv)

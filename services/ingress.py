@@ -68,13 +68,15 @@ class Ingress:
 
     @api.get("/readyz")
     async def readyz(self) -> JSONResponse:
-        """Ray, Redis and every deployment answer (readiness)."""
+        """Ray, Redis and every deployment answer (readiness); `problems` names a module whose models cannot load."""
         try:
-            checks = {"ray": True, **await self.coordinator.ready.remote()}
+            report = await self.coordinator.ready.remote()
         except Exception:  # noqa: BLE001 - an unreachable coordinator means "not ready", not a 500
-            checks = {"ray": True, "coordinator": False}
+            report = {"checks": {"coordinator": False}, "problems": {}}
+        checks = {"ray": True, **report["checks"]}
         ready = all(checks.values())
-        return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, "checks": checks})
+        content = {"ready": ready, "checks": checks} | ({"problems": report["problems"]} if report["problems"] else {})
+        return JSONResponse(status_code=200 if ready else 503, content=content)
 
     @api.post("/v1/analyze", response_model=AnalysisResult)
     async def analyze(

@@ -31,6 +31,7 @@ from redheart_models.data.base import DataError
 from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.emotion.moe import MoEConfig
 from redheart_models.encoders import load_encoder
+from redheart_models.encoders.fingerprint import fingerprint
 from redheart_models.release import release
 from redheart_models.training.analysis import analyse_dev
 from redheart_models.training.head import HeadConfig
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> dict:
     analysis = analyse_dev(task, family, best_model, data.x_dev, data.y_dev, run_dir)
     report = {
         "task": task.name, "kind": task.kind, "family": family, "encoder": encoder.id, "split": task.split,
+        "encoder_fingerprint": fingerprint(encoder.encode),
         "files": data.files, "rows": {"train": len(data.y_train), "dev": len(data.y_dev)}, "config": asdict(config),
         "parameters": sum(p.numel() for p in best_model.parameters()),
         "headline": HEADLINE[task.kind], "best": best_metrics | analysis.metrics, "final": result.metrics,

@@ -45,7 +45,8 @@ class HFEncoder(torch.nn.Module):
         try:
             from transformers import AutoModel, AutoTokenizer
         except ImportError as exc:
-            raise ImportError("the hf backend needs `transformers`: pip install 'redheart[hf]'") from exc
+            raise ImportError("the hf backend needs `transformers`, a dependency of redheart: reinstall it "
+                              "(make run or pip install -c constraints.txt .)") from exc
         name = "all-MiniLM-L6-v2" if str(model) == "minilm" else Path(model).name if Path(model).is_dir() else str(model)
         model = resolve(model)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model))

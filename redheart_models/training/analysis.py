@@ -40,14 +40,16 @@ def analyse_dev(task: Task, family: Family, model: torch.nn.Module, x: np.ndarra
     output = torch.cat(outputs).float().numpy()
     if task.kind != "multilabel":
         return DevAnalysis(plots=plot_dev(task.kind, task.labels, y, output, out))
-    metrics, thresholds = _multilabel(task.name, y, 1 / (1 + np.exp(-output)))
+    metrics, thresholds = label_set_metrics(task.name, y, 1 / (1 + np.exp(-output)))
     return DevAnalysis(metrics, thresholds, plot_dev(task.kind, task.labels, y, output, out))
 
 
-def _multilabel(name: str, y: np.ndarray, scores: np.ndarray) -> tuple[dict, list[float]]:
-    """Per-label thresholds tuned on dev; metrics at them, at 0.5, and cross-fitted (tuned on one half of dev,
-    scored on the other); for GoEmotions also Ekman-7 through the dataset's mapping."""
-    thresholds = tune_thresholds(y, scores)
+def label_set_metrics(name: str, y: np.ndarray, scores: np.ndarray, thresholds: np.ndarray | None = None
+                      ) -> tuple[dict, list[float]]:
+    """The card's metrics of one label set: at per-label thresholds (tuned on dev unless given), at 0.5, and
+    cross-fitted (tuned on one half of dev, scored on the other); for GoEmotions also Ekman-7 through the dataset's
+    mapping."""
+    thresholds = tune_thresholds(y, scores) if thresholds is None else np.asarray(thresholds)
     metrics = {**multilabel(y, scores, thresholds), "at_0.5": multilabel(y, scores),
                "cross_fitted": cross_fitted(y, scores)}
     if name == "goemotions":
@@ -66,7 +68,7 @@ def _mixture(task: Task, model: MixtureOfExperts, outputs: list, y: np.ndarray, 
         logits = torch.cat([o.logits[name] for o in outputs]).float().numpy()
         rows = ~np.isnan(targets.numpy()).any(axis=1)
         truth, scores = targets.numpy()[rows], 1 / (1 + np.exp(-logits[rows]))
-        metrics, analysis.thresholds[name] = _multilabel(name, truth, scores)
+        metrics, analysis.thresholds[name] = label_set_metrics(name, truth, scores)
         analysis.metrics |= {f"{name}.{k}": v for k, v in metrics.items()}
         analysis.plots += plot_dev("multilabel", labels, truth, logits[rows], out, prefix=f"{name}_")
         sets.append((name, labels, rows, truth))

@@ -23,6 +23,18 @@ def multilabel(y_true: np.ndarray, scores: np.ndarray, thresholds: np.ndarray | 
     }
 
 
+def macro_f1_flip_bound(y_true: np.ndarray, y_pred: np.ndarray, flips: int = 1) -> float:
+    """The most `flips` flipped predictions can move macro-F1 [n, L]. On a label with P positives and Q
+    predictions, F1 = 2TP/(P+Q) and one flip moves it by at most 2/(P+Q-1); the worst label, divided by L."""
+    sizes = y_true.sum(axis=0) + y_pred.sum(axis=0)
+    return float(flips * (2 / np.maximum(sizes.min() - flips, 1)) / y_true.shape[1])
+
+
+def accuracy_flip_bound(rows: int, flips: int = 1) -> float:
+    """The most `flips` flipped predictions can move an accuracy (or pairwise accuracy) over `rows`."""
+    return flips / rows
+
+
 def auroc(y_true: np.ndarray, scores: np.ndarray) -> float:
     """Area under the ROC curve (Mann-Whitney U over average ranks); 0.5 when one class is missing."""
     positives = y_true == 1

@@ -1,6 +1,7 @@
 """The PNG plots of a training run: loss curves, per-label F1, confusion matrix, reliability diagram
-(a predicted-versus-true scatter for regression)."""
+(a predicted-versus-true scatter for regression). KOTE's labels are Korean: Hangul is drawn in NanumGothic."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,16 @@ import numpy as np
 from redheart_models.training.metrics import f1_scores
 
 BINS = 10
+HANGUL_FONT = "NanumGothic"
+
+
+def hangul_font_file() -> Path:
+    """NanumGothic (SIL Open Font License) as shipped in the package koreanize-matplotlib, found without importing
+    it (its import restyles every plot of the process)."""
+    spec = find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("plots of Korean labels need the package koreanize-matplotlib (a redheart dependency)")
+    return Path(spec.submodule_search_locations[0]) / "fonts" / f"{HANGUL_FONT}.ttf"
 
 
 def _figure():
@@ -15,7 +26,11 @@ def _figure():
 
     matplotlib.use("Agg")  # files only, never a window
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
 
+    if HANGUL_FONT not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(hangul_font_file()))
+    plt.rcParams["font.family"] = ["DejaVu Sans", HANGUL_FONT]  # Latin as before; Hangul falls back to Nanum
     return plt
 
 

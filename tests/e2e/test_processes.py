@@ -90,16 +90,52 @@ def test_cli_analyze_uses_the_running_service(service: str) -> None:
     assert status.returncode == 0 and json.loads(status.stdout)["checks"]["redis"] is True
 
 
-async def test_cli_analyze_runs_locally_when_no_service_answers(home: Path) -> None:
+def stable_fields(result: dict) -> dict:
+    """The fields of DESIGN.md's stable list that do not depend on the request id or the clock."""
+    emotion, ethics, crisis = result["emotion"], result["ethics"], result["crisis"]
+    return {
+        "emotion": {k: emotion[k] for k in ("goemotions", "kote", "ekman", "valence", "cultural")},
+        "ethics": {"utility": ethics["utility"], "morality": ethics["morality"], "bentham": ethics["bentham"],
+                   "regret": ethics["regret"]},
+        "crisis": {k: crisis[k] for k in ("tier", "degraded", "evidence", "response")},
+        "verification": {k: result["verification"][k] for k in ("decision", "risk", "layers")},
+    }
+
+
+def assert_close(local, served, where: str = "") -> None:
+    """Equal structure and strings; numbers equal within float tolerance (one process vs a cluster)."""
+    if isinstance(local, dict):
+        assert local.keys() == served.keys(), where
+        for key in local:
+            assert_close(local[key], served[key], f"{where}.{key}")
+    elif isinstance(local, list):
+        assert len(local) == len(served), where
+        for i, (a, b) in enumerate(zip(local, served)):
+            assert_close(a, b, f"{where}[{i}]")
+    elif isinstance(local, float):
+        assert local == pytest.approx(served, abs=1e-5), where
+    else:
+        assert local == served, where
+
+
+@pytest.mark.parametrize("text", [TEXT, "친구에게 거짓말을 해서 후회돼요"], ids=["en", "ko"])
+async def test_cli_analyze_without_a_service_gives_the_services_analysis(text: str, service: str, home: Path) -> None:
     env = {"REDHEART_URL": f"http://127.0.0.1:{free_port()}", "REDHEART_HOME": str(home)}
-    done = run_cli("analyze", "친구에게 거짓말을 해서 후회돼요", env=env)
+    args = ("analyze", text, "--alternative", "tell the truth", "--alternative", "say nothing")
+    done = run_cli(*args, env=env)
     assert done.returncode == 0, done.stderr
     assert "running the pipeline locally" in done.stderr
-    result = AnalysisResult.model_validate_json(done.stdout)
-    assert result.language == "ko"
+    local = json.loads(done.stdout)
+    served = httpx.post(f"{service}/v1/analyze", json={"text": text, "alternatives": list(args[3::2])},
+                        timeout=60).json()
+    statuses = {m: local[m]["status"] for m in ("crisis", "emotion", "ethics", "surd")}
+    assert statuses == {"crisis": "ok", "emotion": "ok", "ethics": "ok", "surd": "skipped"}, local
+    assert not local["crisis"]["degraded"], local["crisis"]["detail"]
+    assert statuses == {m: served[m]["status"] for m in statuses}
+    assert_close(stable_fields(local), stable_fields(served))
     assert not processes_mentioning(str(home))
-    entry = await find_audit_entry(home, result.request_id)
-    assert entry is not None and entry["id"] == result.audit_id
+    entry = await find_audit_entry(home, local["request_id"])
+    assert entry is not None and entry["id"] == local["audit_id"]
 
 
 def test_serve_run_ray_config_yaml(home: Path, tmp_path: Path) -> None:

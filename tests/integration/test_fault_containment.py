@@ -49,7 +49,8 @@ async def test_dead_redis_still_answers_without_an_audit_id(service: str, runtim
         serve.delete("noredis")
     assert result.audit_id is None
     assert "could not be recorded in the audit log" in result.verification.disclaimers[-1]
-    assert readiness["redis"] is False and readiness["crisis"] is True
+    assert readiness["checks"]["redis"] is False and readiness["checks"]["crisis"] is True
+    assert readiness["problems"] == {}, "a dead Redis is not a model that cannot load"
 
 
 async def test_without_an_encoder_an_explicit_message_still_gets_tier_2_and_resources(service: str,

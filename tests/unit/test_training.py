@@ -176,3 +176,17 @@ def test_an_ensemble_learns_and_its_members_spread() -> None:
     members = model.members(torch.from_numpy(x)).detach()
     assert members.shape == (3, len(x), 2) and members.std(dim=0).mean() > 0, "members differ"
     assert torch.allclose(members.mean(dim=0), model(torch.from_numpy(x))[0].detach(), atol=1e-6)
+
+
+def test_korean_labels_are_drawn_with_hangul_glyphs(tmp_path) -> None:
+    import warnings
+
+    from redheart_models.training.plots import plot_dev
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((40, 3)) < 0.4).astype(np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = plot_dev("multilabel", ["기쁨", "슬픔", "서러움"], y, rng.normal(size=(40, 3)), tmp_path)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert written and not missing, missing
