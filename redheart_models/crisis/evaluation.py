@@ -5,6 +5,7 @@ of the service. C-SSRS users: all of a user's posts are the speaker's texts, as 
 flagging everyone (recall 1, false alarms 1) and, for the message set, the rule engine alone.
 """
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from redheart_models.crisis import classifier, fusion, rules, signals
+from redheart_models.crisis.message_model import MessageRisk
 from redheart_models.crisis.tiers import MAX_TIER, RESPONSE_TIER
 from redheart_models.data import cssrs
 from redheart_models.data.base import DataError
@@ -43,54 +45,79 @@ def load_messages(path: Path) -> list[dict]:
 
 
 def read_speaker(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
-                 valence_head: Head | None = None) -> tuple[fusion.Fused, np.ndarray | None]:
-    """The fused tier of one speaker whose texts (oldest first, the message last) are given, and the classifier's
-    cumulative probabilities (None without a classifier)."""
+                 valence_head: Head | None = None, message_model: MessageRisk | None = None
+                 ) -> tuple[fusion.Fused, signals.Reading | None]:
+    """The fused tier of one speaker whose texts (oldest first, the message last) are given, and what the models
+    read (None without them)."""
     assessments = [rules.assess(t) for t in texts]
-    person, classifier_tier, trends = None, None, {}
+    reading, classifier_tier, message_tier = None, None, None
     if model is not None and embed is not None:
-        person, trends = signals.read(model, texts, embed(texts), assessments, valence_head)
-        classifier_tier = int(model.tiers(person[None, :])[0])
+        reading = signals.read(model, texts, embed(texts), assessments, valence_head, message_model)
+        classifier_tier = int(model.tiers(reading.person[None, :])[0])
+        if reading.messages is not None:
+            message_tier = int(message_model.tiers(reading.messages[-1:])[0])
     words = sum(len(t.split()) for t in texts)
-    return fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, trends), person
+    trends = reading.trends if reading else {}
+    fused = fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, trends, message_tier)
+    return fused, reading
 
 
 def speaker_tier(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
-                 valence_head: Head | None = None) -> fusion.Fused:
-    return read_speaker(texts, model, embed, valence_head)[0]
+                 valence_head: Head | None = None, message_model: MessageRisk | None = None) -> fusion.Fused:
+    return read_speaker(texts, model, embed, valence_head, message_model)[0]
+
+
+def message_scores(predicted: np.ndarray, tier_min: np.ndarray, tier_max: np.ndarray) -> dict[str, float]:
+    """Recall of the people at risk (tier_min >= 2) and of the urgent (>= 3), false alarms at tier >= 2 (rows with
+    tier_max <= 1) and at any tier (tier_max == 0), and the share rated inside its accepted range."""
+    def share(mask: np.ndarray, hit: np.ndarray) -> float | None:
+        return float(hit[mask].mean()) if mask.any() else None
+
+    return {"recall_tier2_plus": share(tier_min >= RESPONSE_TIER, predicted >= RESPONSE_TIER),
+            "recall_tier3_plus": share(tier_min >= 3, predicted >= 3),
+            "false_alarm_tier2_rate": share(tier_max <= 1, predicted >= RESPONSE_TIER),
+            "false_alarm_rate": share(tier_max == 0, predicted > 0),
+            "in_range": float(((predicted >= tier_min) & (predicted <= tier_max)).mean())}
 
 
 def evaluate_messages(path: Path, model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
-                      valence_head: Head | None = None) -> dict:
+                      valence_head: Head | None = None, message_model: MessageRisk | None = None,
+                      predictions: Path | None = None) -> dict:
+    """The service's tier of each message read alone, scored against its range, in total, per language and per
+    category; with the rule engine alone beside it. `predictions`: one JSON line per row (text sha256, tier,
+    the message model's P(tier >= 1..4))."""
     rows = load_messages(path)
-    tiers = np.array([speaker_tier([r["text"]], model, embed, valence_head).tier for r in rows])
+    readings = [read_speaker([r["text"]], model, embed, valence_head, message_model) for r in rows]
+    tiers = np.array([fused.tier for fused, _ in readings])
     rules_only = np.array([rules.assess(r["text"]).tier for r in rows])
-    tier_min = np.array([r["tier_min"] for r in rows])
-    tier_max = np.array([r["tier_max"] for r in rows])
-
-    def scores(predicted: np.ndarray) -> dict[str, float]:
-        at_risk, safe = tier_min >= RESPONSE_TIER, tier_max == 0
-        return {"recall_tier2_plus": float((predicted[at_risk] >= RESPONSE_TIER).mean()),
-                "false_alarm_rate": float((predicted[safe] > 0).mean()),
-                "in_range": float(((predicted >= tier_min) & (predicted <= tier_max)).mean())}
-
-    categories = sorted({r["category"] for r in rows})
-    by_category = {c: float(np.mean([tier_min[i] <= tiers[i] <= tier_max[i] for i, r in enumerate(rows)
-                                     if r["category"] == c])) for c in categories}
-    return {"task": "crisis-messages", "rows": len(rows), **scores(tiers), "in_range_by_category": by_category,
-            "rules_only": scores(rules_only), "baseline_recall_tier2_plus": 1.0, "baseline_false_alarm_rate": 1.0,
-            "classifier": model is not None}
+    tier_min, tier_max = np.array([r["tier_min"] for r in rows]), np.array([r["tier_max"] for r in rows])
+    languages, categories = np.array([r["lang"] for r in rows]), np.array([r["category"] for r in rows])
+    if predictions is not None:
+        with Path(predictions).open("w", encoding="utf-8") as handle:
+            for row, (fused, reading) in zip(rows, readings):
+                p = None if reading is None or reading.messages is None else reading.messages[-1]
+                handle.write(json.dumps({"sha256": hashlib.sha256(row["text"].encode()).hexdigest(),
+                                         "tier": fused.tier, "p_at_least": None if p is None else
+                                         [round(float(v), 6) for v in p]}) + "\n")
+    by_category = {c: float(np.mean((tiers >= tier_min) & (tiers <= tier_max), where=categories == c))
+                   for c in sorted(set(categories))}
+    return {"task": "crisis-messages", "rows": len(rows), **message_scores(tiers, tier_min, tier_max),
+            "by_language": {lang: message_scores(tiers[languages == lang], tier_min[languages == lang],
+                                                 tier_max[languages == lang]) for lang in sorted(set(languages))},
+            "in_range_by_category": by_category, "rules_only": message_scores(rules_only, tier_min, tier_max),
+            "baseline_recall_tier2_plus": 1.0, "baseline_false_alarm_rate": 1.0, "classifier": model is not None,
+            "message_model": message_model is not None}
 
 
 def evaluate_users(path: Path, model: classifier.OrdinalClassifier, embed: classifier.Embed,
-                   valence_head: Head | None = None) -> dict:
+                   valence_head: Head | None = None, message_model: MessageRisk | None = None) -> dict:
     """C-SSRS users (a CSV in the dataset's format): the service's fused tier of each user, all posts being the
     speaker's texts, against the user's level; the ROC AUC ranks users by the classifier's P(Ideation+)."""
     users = cssrs.load(path)
     fused, p_ideation = [], []
     for posts in users.posts:
-        reading, person = read_speaker(posts, model, embed, valence_head)
-        fused.append(reading.tier)
-        p_ideation.append(person[cssrs.IDEATION - 1])
+        tier, reading = read_speaker(posts, model, embed, valence_head, message_model)
+        fused.append(tier.tier)
+        p_ideation.append(reading.person[cssrs.IDEATION - 1])
     metrics = crisis_levels(users.levels, np.array(fused), np.array(p_ideation), cssrs.IDEATION)
     return {"task": "crisis-cssrs", "rows": len(users), **metrics}

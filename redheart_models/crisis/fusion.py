@@ -1,17 +1,18 @@
-"""One crisis tier from three signals: the rule engine, the classifier, and trajectory escalation.
+"""One crisis tier from four signals: the message model, the rule engine, the person classifier, and escalation.
 
-1. Rules: the highest active tier in the message and in the speaker's own history utterances (a plan stated
-   earlier in the conversation still holds).
-2. Classifier: its tier may raise the rules' tier, up to a cap. It was trained on people with several posts (median
-   639 words), so it speaks for a person (cap PERSON_CAP) from PERSON_LEVEL_TEXTS texts or PERSON_LEVEL_WORDS
-   words on; below that (a chat message) its cap is MESSAGE_CAP, and 0 when the rule engine has read risk-like
-   words in context (idiom, negation, someone else, fiction) and found nothing of the speaker's own: the
-   classifier sees the words, not their reading.
-3. Escalation: a sustained rise of the per-utterance classifier risk, or a sustained fall of the per-utterance
-   valence (the emotion module's valence head), over the speaker's recent utterances raises a tier 0 to 1 and 1 to
-   2 (never more by itself).
-Without the classifier (encoder or model failed or late) the rules and escalation decide and the result is
-flagged degraded. When in doubt the higher tier wins: every step only raises.
+1. Message model (message_model.py): the primary detector. Its tier of the message stands at any level (0..4):
+   it was trained on messages, and it reads the rules' context readings as inputs.
+2. Rules: the highest active tier in the message and in the speaker's own history utterances: a floor for
+   unmistakable expressions (a plan stated earlier in the conversation still holds).
+3. Person classifier (classifier.py): its tier may raise the tier, up to a cap. It was trained on people with several
+   posts (median 639 words), so it speaks for a person (cap PERSON_CAP) from PERSON_LEVEL_TEXTS texts or
+   PERSON_LEVEL_WORDS words on; below that (a chat message) its cap is MESSAGE_CAP, and 0 when the rule engine has
+   read risk-like words in context (idiom, negation, someone else, fiction) and found nothing of the speaker's own.
+4. Escalation: a sustained rise of the per-utterance risk (the message model's P(tier >= 2) of each utterance), or
+   a sustained fall of the per-utterance valence (the emotion module's valence head), over the speaker's recent
+   utterances raises a tier 0 to 1 and 1 to 2 (never more by itself).
+Without the models (encoder or model failed or late) the rules and escalation decide and the result is flagged
+degraded. When in doubt the higher tier wins: every step only raises.
 """
 
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from redheart_models import dsp
 from redheart_models.crisis.rules import RuleAssessment
 from redheart_models.crisis.tiers import MAX_TIER
 
-VERSION = "crisis.fusion@1"
+VERSION = "crisis.fusion@2"
 PERSON_LEVEL_TEXTS = 3
 PERSON_LEVEL_WORDS = 50  # the shortest 5 % of training users wrote < 63 words
 MESSAGE_CAP = 1
@@ -61,6 +62,7 @@ def escalation(series: Sequence[float], min_rise: float) -> Escalation:
 class Fused:
     tier: int
     rule_tier: int
+    message_tier: int | None
     classifier_tier: int | None
     classifier_cap: int
     escalations: dict[str, Escalation]
@@ -78,15 +80,17 @@ def classifier_cap(message: RuleAssessment, rule_tier: int, texts: int, words: i
 
 
 def fuse(message: RuleAssessment, history: Sequence[RuleAssessment], classifier_tier: int | None,
-         texts: int, words: int, trends: Mapping[str, Sequence[float]]) -> Fused:
-    """The tier of the speaker from the speaker's `texts` texts of `words` words (history + message) and the
-    per-utterance `trends` available (names of ESCALATION_MIN_RISE)."""
+         texts: int, words: int, trends: Mapping[str, Sequence[float]], message_tier: int | None = None) -> Fused:
+    """The tier of the speaker from the message model's tier of the message, the rules, the person classifier's
+    tier over the speaker's `texts` texts of `words` words (history + message) and the per-utterance `trends`
+    available (names of ESCALATION_MIN_RISE)."""
     rule_tier = max([message.tier, *(h.tier for h in history)])
-    tier = rule_tier
+    tier = max(rule_tier, message_tier or 0)
     cap = classifier_cap(message, rule_tier, texts, words)
     if classifier_tier is not None:
         tier = max(tier, min(classifier_tier, cap))
     escalations = {name: escalation(values, ESCALATION_MIN_RISE[name]) for name, values in trends.items()}
     if any(e.escalating for e in escalations.values()) and tier < 2:
         tier += 1
-    return Fused(min(tier, MAX_TIER), rule_tier, classifier_tier, cap, escalations, classifier_tier is None)
+    degraded = classifier_tier is None or message_tier is None
+    return Fused(min(tier, MAX_TIER), rule_tier, message_tier, classifier_tier, cap, escalations, degraded)

@@ -1,21 +1,36 @@
-"""What the models read in a speaker's texts: the classifier's person-level probabilities, and the per-utterance
-series that escalation watches (P(Ideation+) of each text alone; minus the valence of each text when the
-emotion module's valence head is released)."""
+"""What the models read in a speaker's texts: the person classifier's probabilities, the message model's
+P(tier >= k) of each text, and the per-utterance series that escalation watches (P(tier >= 2) of each text alone:
+the message model's when there is one, else the person classifier's P(Ideation+) of the text; minus the valence
+of each text when the emotion module's valence head is released)."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from redheart_models.crisis import classifier, rules
+from redheart_models.crisis.message_model import MessageRisk
+from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.emotion.valence import valence
 from redheart_models.training.head import Head
 
 
+@dataclass(frozen=True)
+class Reading:
+    person: np.ndarray  # the person classifier's P(level >= k), [4]
+    trends: dict[str, list[float]]
+    messages: np.ndarray | None = None  # the message model's P(tier >= k) of each text, [n, 4]
+
+
 def read(model: classifier.OrdinalClassifier, texts: Sequence[str], embeddings: np.ndarray,
-         assessments: Sequence[rules.RuleAssessment], valence_head: Head | None = None
-         ) -> tuple[np.ndarray, dict[str, list[float]]]:
+         assessments: Sequence[rules.RuleAssessment], valence_head: Head | None = None,
+         message_model: MessageRisk | None = None) -> Reading:
     person, p_ideation = classifier.score(model, texts, embeddings, assessments)
+    messages = None
+    if message_model is not None:
+        messages = message_model.probabilities(texts, embeddings, assessments)
+        p_ideation = [float(v) for v in messages[:, RESPONSE_TIER - 1]]
     trends = {"p_ideation": p_ideation}
     if valence_head is not None:
         trends["valence_fall"] = [float(-v) for v in valence(valence_head, embeddings)]
-    return person, trends
+    return Reading(person, trends, messages)

@@ -90,3 +90,11 @@ def test_empty_history_and_two_hundred_items() -> None:
     assert assess(request("I want to die", history=[])).tier == 2
     many = assess(request("fine", history=["just a normal day"] * 199 + ["I took all my pills"]))
     assert many.tier == 4 and many.urgent
+
+
+def test_the_message_model_speaks_for_a_message_at_any_tier_and_the_rules_stay_a_floor() -> None:
+    calm = rules.assess("see you there")
+    fused = fusion.fuse(calm, [], 0, 1, 3, {}, message_tier=4)
+    assert fused.tier == 4 and fused.message_tier == 4 and not fused.degraded
+    assert fusion.fuse(calm, [], 0, 1, 3, {}).degraded, "without the message model the result says so"
+    assert fusion.fuse(rules.assess("I took all my pills"), [], 0, 1, 5, {}, message_tier=0).tier == 4
