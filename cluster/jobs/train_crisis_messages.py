@@ -9,6 +9,7 @@ per source, and the frozen test (reported in the card, chosen by nothing).
 """
 
 import argparse
+import hashlib
 import json
 import subprocess
 import sys
@@ -25,12 +26,20 @@ from redheart_models.crisis.evaluation import load_messages, message_scores
 from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.data import ethics, goemotions, korean, kote
 from redheart_models.data.base import DataError
+from redheart_models.data.catalog import FILES
 from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.fingerprint import fingerprint
 from redheart_models.release import HUMAN_SECTIONS, weights_path
 
 EVERYDAY_REPORT = 2_000  # held-out real comments per source for the false-alarm share
+SHARED_FILES = ("goemotions/train", "goemotions/dev", "kote/val", "korean/hate", "ethics/util", "ethics/cm")
+
+
+def data_files() -> dict[str, str]:
+    """Every file the model and its card read, with its sha256 (the shared ones as the catalogue records them)."""
+    corpus = {f"corpus/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in mt.corpus_files()}
+    return corpus | {FILES[key].path: FILES[key].sha256 for key in SHARED_FILES}
 
 
 def everyday_sources(data_dir: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -98,7 +107,7 @@ def main(argv: list[str]) -> int:
     card = {
         "name": out.stem, "task": "crisis-messages", "model": "crisis.message-model@1", "encoder": encoder.id,
         "encoder_fingerprint": fingerprint(encoder.encode),
-        "data": {"corpus": {p.name: sum(1 for _ in p.open()) for p in mt.corpus_files()},
+        "data": {"files": data_files(), "corpus": {p.name: sum(1 for _ in p.open()) for p in mt.corpus_files()},
                  "everyday_training": {k: len(v) for k, v in training.items()},
                  "everyday_weight": mt.EVERYDAY_WEIGHT, "folds": mt.FOLDS, "split": "paraphrase group (crc32)"},
         "selection": {"l2": selection.l2, "l2_grid": list(mt.L2_GRID), "thresholds": selection.thresholds,

@@ -35,8 +35,8 @@ async def test_failed_and_timed_out_modules_become_statuses(service: str, runtim
         serve.delete("faults")
     assert (result.emotion.status, result.emotion.detail) == ("failed", "module raised InjectedFault")
     assert (result.ethics.status, result.ethics.detail) == ("timeout", "no answer within 0.5 s")
-    assert result.crisis.status == "ok" and result.crisis.tier == 1  # answered, untouched (passive wish)
-    assert result.verification.decision == "abstain"
+    assert result.crisis.status == "ok" and result.crisis.tier >= 1  # answered, untouched: a wish to disappear
+    assert result.verification.decision == ("human_review" if result.crisis.tier >= 2 else "abstain")
     assert result.audit_id is not None
 
 

@@ -34,7 +34,7 @@ async def test_analyze_returns_an_audited_analysis_result(service: str, runtime:
     assert result.request_id == response.headers["X-Request-ID"] == "it-analyze-1"
     assert result.language == "en"
     assert result.trace[0].name == "language.hangul_ratio@1" and result.trace[0].output == "en"
-    assert (result.crisis.status, result.crisis.tier, result.crisis.response) == ("ok", 0, None)
+    assert result.crisis.status == "ok" and result.crisis.tier <= 1 and result.crisis.response is None  # no risk
     assert result.emotion.status == "ok" and "remorse" in result.emotion.detected["goemotions"]
     assert result.ethics.status == "ok" and result.ethics.bentham.score < 0  # a lie regretted
     assert (result.surd.status, result.surd.detail) == ("skipped", "needs a conversation history")

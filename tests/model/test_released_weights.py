@@ -9,8 +9,8 @@ import pytest
 from redheart_models.encoders import load_encoder
 from redheart_models.release import HUMAN_SECTIONS, WEIGHTS_DIR, load_released, released_config
 
-# Models on one embedding, in the release format (the crisis classifier has its own format and tests).
-RELEASED = sorted(p for p in WEIGHTS_DIR.glob("*.safetensors") if p.stem != "crisis")
+# Models on one embedding, in the release format (the crisis models have their own formats and tests).
+RELEASED = sorted(p for p in WEIGHTS_DIR.glob("*.safetensors") if p.stem not in ("crisis", "crisis-messages"))
 
 
 @pytest.fixture(scope="module")
