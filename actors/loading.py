@@ -7,6 +7,7 @@ and named by every later call, so readiness says why instead of retrying forever
 """
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -24,10 +25,22 @@ class ModelLoad(Generic[T]):
         self.task: asyncio.Task[T] | None = None
 
     async def __call__(self) -> T:
-        if self.task is None or (self.task.done() and self.task.exception() is not None
-                                 and not isinstance(self.task.exception(), ModelUnavailable)):
-            self.task = asyncio.get_running_loop().create_task(self._load())
+        if self._start_again():
+            # An empty context: the load's own handle calls are not children of the request that started it, so
+            # Serve does not cancel them when that request (a readiness check with a deadline) is cancelled.
+            self.task = asyncio.get_running_loop().create_task(self._load(), context=contextvars.Context())
         return await asyncio.shield(self.task)
+
+    def _start_again(self) -> bool:
+        """No load yet, or the last one was cancelled or failed in a way a retry can mend."""
+        if self.task is None:
+            return True
+        if not self.task.done():
+            return False
+        if self.task.cancelled():
+            return True
+        error = self.task.exception()
+        return error is not None and not isinstance(error, ModelUnavailable)
 
     async def _load(self) -> T:
         try:
