@@ -22,7 +22,8 @@ CASES = {
     "english": ({"text": "I lied to my friend and now I regret it"}, ("crisis", "emotion", "ethics")),
     "korean": ({"text": "친구에게 거짓말을 해서 후회돼요"}, ("crisis", "emotion", "ethics")),
     "dilemma": ({"text": "I found a wallet with $500 on the street.",
-                 "alternatives": ["keep the money", "return the wallet to its owner"]}, ("crisis", "emotion", "ethics")),
+                 "alternatives": ["keep the money", "return the wallet to its owner"]},
+                ("crisis", "emotion", "ethics")),
     "conversation": ({"text": "I think I will be fine after the weekend.", "history": HISTORY},
                      ("crisis", "emotion", "ethics", "surd")),
 }

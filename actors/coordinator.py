@@ -11,8 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
-from actors import crisis
-from actors.loading import ModelUnavailable
 from actors.logs import configure_logging
 from actors.messages import (
     ANALYSIS_MODULES,
@@ -27,6 +25,7 @@ from actors.messages import (
     TraceStep,
     VerificationReport,
 )
+from actors.results import assess_crisis
 from actors.settings import Settings
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
@@ -34,6 +33,7 @@ from actors.stores.review import ReviewQueue
 from redheart_models import language, verification
 from redheart_models.crisis import rules
 from redheart_models.crisis.tiers import RESPONSE_TIER
+from redheart_models.loading import ModelUnavailable
 
 log = structlog.get_logger("redheart.coordinator")
 
@@ -117,7 +117,7 @@ class VerificationCoordinator:
         results = dict(zip(calls, await asyncio.gather(*calls.values())))
         if not isinstance(results["crisis"], CrisisResult):  # the Crisis deployment failed or was late
             reason = f"crisis module {results['crisis'].status}: {results['crisis'].detail}; rules only"
-            results["crisis"] = await asyncio.to_thread(crisis.assess, module_request, degraded_reason=reason)
+            results["crisis"] = await asyncio.to_thread(assess_crisis, module_request, degraded_reason=reason)
 
         statuses = {m: results[m].status for m in ANALYSIS_MODULES if m in requested}
         legal = results["ethics"].legal if isinstance(results["ethics"], EthicsResult) else None

@@ -8,7 +8,6 @@ trajectory. Every value is a trace step.
 
 import asyncio
 import time
-import unicodedata
 from typing import Any
 
 import numpy as np
@@ -17,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
-from actors.crisis import SPEAKER_NAMES
-from actors.loading import ModelLoad
 from actors.messages import (
     ChannelTrajectory,
     EmotionResult,
@@ -30,13 +27,13 @@ from actors.messages import (
 from redheart_models import dsp
 from redheart_models.emotion import cultural, labels
 from redheart_models.emotion.reader import EmotionModel, Reading
-from redheart_models.language import detect_language
+from redheart_models.language import detect_language, unsupported_script
+from redheart_models.loading import ModelLoad
 from redheart_models.release import load_released
 
 VERSION = "emotion@1"
 TRAJECTORY_TEXTS = 40  # the speaker's last 40 utterances (with the message): embedding more would not fit the deadline
 MIN_TRAJECTORY = 3  # the message and at least two earlier utterances of the speaker
-SUPPORTED_SHARE = 0.5  # at least half the letters Latin or Hangul: the scripts of the training data
 TRAJECTORY_CHANNELS = ("valence", *labels.EKMAN, *cultural.COMPOSITES)
 
 
@@ -50,16 +47,6 @@ class EmotionConfig(BaseModel):
     kalman_q: float = Field(default=dsp.KalmanConfig.q, gt=0, description="Process noise per time unit.")
     kalman_r: float = Field(default=dsp.KalmanConfig.r, gt=0, description="Observation noise.")
     time_unit_s: float = Field(default=dsp.KalmanConfig.time_unit_s, gt=0, description="Seconds per time unit.")
-
-
-def unsupported_script(text: str) -> str | None:
-    """Why the emotion models cannot read this text, or None. Texts without letters (emoji, numbers) are read."""
-    letters = [c for c in text if c.isalpha()]
-    known = sum(any(s in unicodedata.name(c, "") for s in ("LATIN", "HANGUL")) for c in letters)
-    if letters and known / len(letters) < SUPPORTED_SHARE:
-        return (f"{known} of {len(letters)} letters are Latin or Hangul; the emotion models were trained on English "
-                "and Korean and read a text when at least half its letters are")
-    return None
 
 
 @serve.deployment
@@ -122,7 +109,7 @@ class Emotion:
             return ModuleResult(module="emotion", version=VERSION, status="skipped", detail=reason)
         start = time.perf_counter()
         model = await self.model()
-        points = [(f"history.{i}", u) for i, u in enumerate(request.history) if u.speaker in SPEAKER_NAMES]
+        points = [(f"history.{i}", u) for i, u in request.own_history()]
         points = points[-(TRAJECTORY_TEXTS - 1):] if len(points) >= MIN_TRAJECTORY - 1 else []
         texts = [u.text for _, u in points] + [request.text]
         x = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))

@@ -19,8 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
-from actors.emotion import unsupported_script
-from actors.loading import ModelLoad
 from actors.messages import (
     EthicsResult,
     FeedbackRequest,
@@ -35,7 +33,8 @@ from actors.stores.feedback import FeedbackStore
 from redheart_models.ethics import assessment
 from redheart_models.ethics.features import split_sentences
 from redheart_models.ethics.regret import detect_choice
-from redheart_models.language import detect_language
+from redheart_models.language import detect_language, unsupported_script
+from redheart_models.loading import ModelLoad
 from redheart_models.release import Released, load_released, released_config
 
 log = structlog.get_logger("redheart.ethics")

@@ -16,6 +16,7 @@ MAX_ALTERNATIVES = 8
 MAX_ALTERNATIVE_CHARS = 2_000
 MAX_HISTORY = 200
 MAX_SPEAKER_CHARS = 64
+PERSON_SPEAKERS = {None, "user"}  # history speakers who are the person the analysis is about
 MAX_SURD_SAMPLES = 100_000
 MAX_SURD_BINS = 32
 MAX_SURD_LAG = 1_000
@@ -201,6 +202,11 @@ class ModuleRequest(_Strict):
     locale: str | None = None
     explain: bool = False
     timestamp: datetime | None = None
+
+    def own_history(self) -> list[tuple[int, Utterance]]:
+        """(index, utterance) of the person's own earlier utterances: those whose `speaker` is unset or `user`;
+        other speakers (a counsellor, a bot) are not the person at risk or whose emotions are read."""
+        return [(i, u) for i, u in enumerate(self.history) if u.speaker in PERSON_SPEAKERS]
 
 
 class TraceStep(_Strict):

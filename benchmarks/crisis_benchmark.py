@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from actors.crisis import assess
 from actors.messages import ModuleRequest, Utterance
+from actors.results import assess_crisis
 from redheart_models import surd
 from redheart_models.crisis import classifier, rules, signals
 from redheart_models.crisis.evaluation import load_messages
@@ -60,7 +60,7 @@ def main() -> None:
 
     def rule_only(row: dict) -> None:
         rules.assess.cache_clear()
-        assess(request(row))
+        assess_crisis(request(row))
 
     def fused(row: dict, history: int = 0) -> None:
         rules.assess.cache_clear()
@@ -68,7 +68,7 @@ def main() -> None:
         texts = [u.text for u in req.history] + [req.text]
         assessments = [rules.assess(t) for t in texts]
         reading = signals.read(model, texts, encoder.encode(texts), assessments, valence_head, message_risk)
-        assess(req, reading, model, message_risk)
+        assess_crisis(req, reading, model, message_risk)
 
     rng = np.random.default_rng(0)
     series = np.cumsum(rng.normal(size=(2, 31)), axis=1)

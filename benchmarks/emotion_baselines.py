@@ -30,8 +30,8 @@ from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.emotion import labels
 from redheart_models.emotion.valence import valence
 from redheart_models.encoders import load_encoder
+from redheart_models.metrics import f1_scores, multilabel, regression
 from redheart_models.release import load_released
-from redheart_models.training.metrics import f1_scores, multilabel, regression
 from redheart_models.training.tasks import TASKS, labelled_splits
 
 NRC_TO_LABEL = {e: e for e in ("anger", "disgust", "fear", "joy", "sadness", "surprise")}

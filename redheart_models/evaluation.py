@@ -11,9 +11,9 @@ import torch
 
 from redheart_models.data import ethics, goemotions, kote, vader
 from redheart_models.data.base import Labelled
+from redheart_models.families import as_input
+from redheart_models.metrics import evaluate, multilabel
 from redheart_models.release import Released
-from redheart_models.training.metrics import evaluate, multilabel
-from redheart_models.training.models import as_input
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 

@@ -5,7 +5,7 @@ import math
 from typing import Any
 
 from redheart_models.ethics import bentham
-from redheart_models.ethics.trace import replay, replayable
+from redheart_models.trace import replay, replayable
 
 
 def _close(a: Any, b: Any) -> bool:

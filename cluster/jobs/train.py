@@ -27,25 +27,25 @@ from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
 from ray.train.torch import TorchTrainer
 
 from actors.settings import load_settings
+from cluster.jobs.train_loop import train_loop_per_worker
 from redheart_models.data.base import DataError
 from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.emotion.moe import MoEConfig
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.fingerprint import fingerprint
-from redheart_models.release import release
+from redheart_models.families import EnsembleConfig, Family, FineTuneConfig
+from redheart_models.head import HeadConfig
+from redheart_models.metrics import HEADLINE
 from redheart_models.training.analysis import analyse_dev
-from redheart_models.training.head import HeadConfig
 from redheart_models.training.loop import (
     CHECKPOINT,
     TrainConfig,
     load_model,
     lr_range_test,
     read_metadata,
-    train_loop_per_worker,
 )
-from redheart_models.training.metrics import HEADLINE
-from redheart_models.training.models import EnsembleConfig, Family, FineTuneConfig
 from redheart_models.training.plots import plot_loss
+from redheart_models.training.publish import release
 from redheart_models.training.tasks import TASKS, Task, prepare, text_data
 
 

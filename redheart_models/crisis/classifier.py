@@ -124,14 +124,20 @@ class OrdinalClassifier:
             raise ValueError(f"the crisis classifier was trained on {self.encoder}, not {encoder_id}")
 
 
+def person(model: OrdinalClassifier, texts: Sequence[str], embeddings: np.ndarray,
+           assessments: Sequence[rules.RuleAssessment]) -> np.ndarray:
+    """The speaker's cumulative probabilities [CUTS] from all their texts (oldest first)."""
+    return model.probabilities(features(texts, embeddings, assessments)[None, :])[0]
+
+
 def score(model: OrdinalClassifier, texts: Sequence[str], embeddings: np.ndarray,
           assessments: Sequence[rules.RuleAssessment]) -> tuple[np.ndarray, list[float]]:
-    """The speaker's cumulative probabilities [CUTS] from all their texts (oldest first), and the P(Ideation+)
-    of each text alone (the series escalation reads)."""
-    person = model.probabilities(features(texts, embeddings, assessments)[None, :])[0]
+    """The speaker's cumulative probabilities [CUTS], and the P(Ideation+) of each text alone (a per-utterance
+    series for escalation where no message model reads the texts)."""
     single = np.stack([features(texts[i : i + 1], embeddings[i : i + 1], assessments[i : i + 1])
                        for i in range(len(texts))])
-    return person, [float(v) for v in model.probabilities(single)[:, IDEATION - 1]]
+    series = [float(v) for v in model.probabilities(single)[:, IDEATION - 1]]
+    return person(model, texts, embeddings, assessments), series
 
 
 def fit(x: np.ndarray, levels: np.ndarray, l2: float, encoder: str, threshold: float = 0.5) -> OrdinalClassifier:

@@ -17,8 +17,8 @@ from redheart_models.crisis.message_model import MessageRisk
 from redheart_models.crisis.tiers import MAX_TIER, RESPONSE_TIER
 from redheart_models.data import cssrs
 from redheart_models.data.base import DataError
-from redheart_models.training.head import Head
-from redheart_models.training.metrics import crisis_levels
+from redheart_models.head import Head
+from redheart_models.metrics import crisis_levels
 
 MESSAGE_FIELDS = {"text": str, "lang": str, "tier_min": int, "tier_max": int, "category": str}
 

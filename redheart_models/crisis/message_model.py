@@ -69,6 +69,12 @@ class MessageRiskModel(nn.Module):
         return self.ngrams(indices, offsets, per_sample_weights=weights) + self.dense(dense)
 
 
+def cumulative_probabilities(logits: torch.Tensor) -> np.ndarray:
+    """P(tier >= k) [n, CUTS] from the logits, made non-increasing in k (a cut can not be likelier than the one
+    below it)."""
+    return np.minimum.accumulate(torch.sigmoid(logits).numpy(), axis=1)
+
+
 def tiers(p: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """The highest k whose P(tier >= k) reaches its threshold (0 when none does): a message that reaches the
     response cut is at least tier 2 whatever the threshold of tier 1 (thresholds are chosen per cut for recall)."""
@@ -95,8 +101,7 @@ class MessageRisk:
         """[n, CUTS] P(tier >= k), non-increasing in k."""
         indices, offsets, weights = (torch.from_numpy(a) for a in ngrams.batch(texts, self.model.config.buckets))
         dense = torch.from_numpy(dense_inputs(embeddings, assessments))
-        p = torch.sigmoid(self.model.eval()(indices, offsets, weights, dense)).numpy()
-        return np.minimum.accumulate(p, axis=1)
+        return cumulative_probabilities(self.model.eval()(indices, offsets, weights, dense))
 
     def tiers(self, p: np.ndarray) -> np.ndarray:
         """Tier 0..4: the highest cut whose probability reaches its threshold."""

@@ -53,8 +53,12 @@ def hashed(text: str, buckets: int = BUCKETS) -> tuple[np.ndarray, np.ndarray]:
 
 def batch(texts: Sequence[str], buckets: int = BUCKETS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Indices, offsets and weights of many messages, in the layout of `torch.nn.EmbeddingBag`."""
-    parts = [hashed(t, buckets) for t in texts]
-    offsets = np.cumsum([0] + [len(i) for i, _ in parts[:-1]]).astype(np.int64)
-    indices = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, np.int64)
-    weights = np.concatenate([w for _, w in parts]) if parts else np.zeros(0, np.float32)
+    return layout([hashed(t, buckets) for t in texts])
+
+
+def layout(bags: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices, offsets and weights of hashed messages (`hashed`'s pairs) for `torch.nn.EmbeddingBag`."""
+    offsets = np.cumsum([0] + [len(i) for i, _ in bags[:-1]]).astype(np.int64)
+    indices = np.concatenate([i for i, _ in bags]) if bags else np.zeros(0, np.int64)
+    weights = np.concatenate([w for _, w in bags]) if bags else np.zeros(0, np.float32)
     return indices, offsets, weights

@@ -12,7 +12,7 @@ from redheart_models.crisis import classifier, rules
 from redheart_models.crisis.message_model import MessageRisk
 from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.emotion.valence import valence
-from redheart_models.training.head import Head
+from redheart_models.head import Head
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,11 @@ class Reading:
 def read(model: classifier.OrdinalClassifier, texts: Sequence[str], embeddings: np.ndarray,
          assessments: Sequence[rules.RuleAssessment], valence_head: Head | None = None,
          message_model: MessageRisk | None = None) -> Reading:
-    person, p_ideation = classifier.score(model, texts, embeddings, assessments)
-    messages = None
-    if message_model is not None:
+    if message_model is None:
+        person, p_ideation = classifier.score(model, texts, embeddings, assessments)
+        messages = None
+    else:  # the message model's per-utterance risk; the person classifier reads the texts together only
+        person = classifier.person(model, texts, embeddings, assessments)
         messages = message_model.probabilities(texts, embeddings, assessments)
         p_ideation = [float(v) for v in messages[:, RESPONSE_TIER - 1]]
     trends = {"p_ideation": p_ideation}

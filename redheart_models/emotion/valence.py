@@ -4,7 +4,7 @@ to -1..1)."""
 import numpy as np
 import torch
 
-from redheart_models.training.head import Head
+from redheart_models.head import Head
 
 
 def valence(head: Head, embeddings: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from redheart_models.ethics import bentham, features, legal, regret, stakeholders
 from redheart_models.ethics.config import constants
-from redheart_models.ethics.trace import Step, Tracer
+from redheart_models.trace import Step, Tracer
 
 VERSION = "ethics@1"
 NEGATIVE = bentham.NEGATIVE

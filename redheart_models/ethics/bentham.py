@@ -20,7 +20,7 @@ original lost: costs subtract, and the tone (the sign of pleasure or pain) multi
 import math
 
 from redheart_models.ethics.config import constants
-from redheart_models.ethics.trace import formula
+from redheart_models.trace import formula
 
 DIMENSIONS = ("intensity", "duration", "certainty", "propinquity", "fecundity", "purity", "extent",
               "external_cost", "redistribution", "self_damage")

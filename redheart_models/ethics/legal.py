@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from redheart_models.ethics.trace import formula
+from redheart_models.trace import formula
 
 VERSION = "legal.patterns@1"
 PATTERNS = Path(__file__).with_name("legal_patterns.json")

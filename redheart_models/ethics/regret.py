@@ -11,8 +11,8 @@ mean all count as best (regret 0).
 import math
 import re
 
-from redheart_models.ethics.trace import formula
 from redheart_models.morphology import morphemes
+from redheart_models.trace import formula
 
 EN_CHOICE = re.compile(
     r"\b(?:should i|shall i|do i|would it be better to|whether to|i can(?:'t decide| either)?)\s+(.+?)\s*,?\s+or\s+"

@@ -11,8 +11,8 @@ others' and the community's weights on *their* losses instead; Red Heart's users
 import re
 
 from redheart_models.ethics.features import find_cues
-from redheart_models.ethics.trace import formula
 from redheart_models.morphology import morphemes
+from redheart_models.trace import formula
 
 GROUPS = ("self", "others", "community")
 EN_SELF = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'll|i'd|im|ive)\b")

@@ -9,8 +9,8 @@ import torch
 
 from redheart_models.data import goemotions
 from redheart_models.emotion.moe import MixtureOfExperts
-from redheart_models.training.metrics import cross_fitted, multilabel, tune_thresholds
-from redheart_models.training.models import Family, as_input
+from redheart_models.families import Family, as_input
+from redheart_models.metrics import cross_fitted, multilabel, tune_thresholds
 from redheart_models.training.plots import plot_dev
 from redheart_models.training.tasks import Task
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redheart_models.training.metrics import f1_scores
+from redheart_models.metrics import f1_scores
 
 BINS = 10
 HANGUL_FONT = "NanumGothic"

@@ -15,7 +15,7 @@ import numpy as np
 from redheart_models.data import ethics, goemotions, kote, vader
 from redheart_models.data.base import Labelled, check_diversity, connected_components, group_split, split_indices
 from redheart_models.data.catalog import FILES, resolve
-from redheart_models.training.head import Kind
+from redheart_models.head import Kind
 
 SEED = 0
 JUSTICE_BLOCK = 8  # justice rows come in runs of related statements (groups of 4 in the test files)

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from redheart_models.crisis.evaluation import load_messages
-from redheart_models.crisis.message_training import CORPUS, FROZEN_PREFIX, corpus_files
+from redheart_models.training.crisis_messages import CORPUS, FROZEN_PREFIX, corpus_files
 
 RISK = {"explicit", "implicit", "slang", "passive", "indicator", "plan_preparation", "in_progress", "self_harm_act",
         "self_harm_urge", "conditional", "disclosure", "code_switched", "emoji", "embedded"}

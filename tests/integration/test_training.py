@@ -10,8 +10,9 @@ import torch
 
 from cluster.jobs.train import main
 from cluster.runtime import Runtime
-from redheart_models.release import load_released, release
+from redheart_models.release import load_released
 from redheart_models.training.loop import load_model, read_metadata
+from redheart_models.training.publish import release
 
 pytestmark = pytest.mark.integration
 

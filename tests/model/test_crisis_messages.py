@@ -3,16 +3,23 @@ fusion): its card, its encoder check, and behaviour: the tier does not move with
 neutral sentence added; it does fall with negation and with a third person."""
 
 import json
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from redheart_models.crisis import classifier
-from redheart_models.crisis.evaluation import speaker_tier
+from redheart_models.crisis import classifier, rules
+from redheart_models.crisis.evaluation import load_messages, message_scores, speaker_tier
 from redheart_models.crisis.message_model import MessageRisk
+from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
+from redheart_models.metrics import accuracy_flip_bound
 from redheart_models.release import weights_path
+from redheart_models.training.crisis_messages import CORPUS
 
 CARD = json.loads(weights_path("crisis-messages").with_suffix(".json").read_text(encoding="utf-8"))
+CACHE = Path("/tmp/redheart-test-cache")
+FLIPS = 3  # predictions that may flip between machines (see tests/model/test_emotion.py)
 AT_RISK = [  # (message, the same with another name, other punctuation and case, a neutral sentence added)
     ("Tell Sarah I'm sorry. I'm going to kill myself tonight.",
      "Tell Priya I'm sorry. I'm going to kill myself tonight.",
@@ -44,10 +51,20 @@ def tier(encoder):
     return lambda text: speaker_tier([text], person, encoder.encode, None, messages).tier
 
 
-def test_card_measured_out_of_fold_the_frozen_test_and_real_everyday_comments() -> None:
-    assert CARD["dev_metrics"]["recall_tier2_plus"] >= 0.95, "out of fold, by paraphrase group"
-    assert set(CARD["frozen_test"]) == {"frozen_test_en", "frozen_test_ko"}
-    assert set(CARD["everyday_rated_tier2_plus"]) >= {"goemotions_dev", "kote", "korean_hate_speech_second_half"}
+@pytest.mark.parametrize("name", ["frozen_test_en", "frozen_test_ko"])
+def test_the_released_model_reproduces_its_cards_frozen_test_numbers(name: str, encoder) -> None:
+    rows = load_messages(CORPUS / f"{name}.jsonl")
+    texts = [r["text"] for r in rows]
+    risk = MessageRisk.load(weights_path("crisis-messages"))
+    embeddings = EmbeddingCache(CACHE, encoder.id, encoder.dim).embed(texts, encoder)
+    predicted = risk.tiers(risk.probabilities(texts, embeddings, [rules.assess(t) for t in texts]))
+    tier_min, tier_max = np.array([r["tier_min"] for r in rows]), np.array([r["tier_max"] for r in rows])
+    measured = message_scores(predicted, tier_min, tier_max)
+    rows_of = {"recall_tier2_plus": tier_min >= 2, "recall_tier3_plus": tier_min >= 3,  # each share's denominator
+               "false_alarm_tier2_rate": tier_max <= 1, "false_alarm_rate": tier_max == 0, "in_range": tier_min >= 0}
+    for key, value in CARD["frozen_test"][name].items():  # a share moves by 1/n per flipped prediction
+        tolerance = accuracy_flip_bound(int(rows_of[key].sum()), FLIPS)
+        assert abs(measured[key] - value) <= tolerance, (key, measured[key], value)
 
 
 def test_a_foreign_encoder_is_refused(encoder) -> None:

@@ -15,9 +15,9 @@ from redheart_models.emotion.reader import EmotionModel
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.fingerprint import SAME_ENCODER_TOLERANCE, distance, fingerprint
 from redheart_models.evaluation import evaluate_file
+from redheart_models.metrics import macro_f1_flip_bound
 from redheart_models.release import WEIGHTS_DIR, load_released
 from redheart_models.training.analysis import label_set_metrics
-from redheart_models.training.metrics import macro_f1_flip_bound
 
 CACHE = Path("/tmp/redheart-test-cache")
 # Across machines a few borderline scores may cross their thresholds (embeddings equal to the probe fingerprint's

@@ -10,8 +10,8 @@ import torch
 from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
 from redheart_models.ethics.assessment import Option, _regret
-from redheart_models.ethics.trace import Tracer
 from redheart_models.release import load_released
+from redheart_models.trace import Tracer
 from redheart_models.training.tasks import TASKS, labelled_splits
 
 CACHE = Path("/tmp/redheart-test-cache")

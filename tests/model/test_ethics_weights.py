@@ -14,9 +14,9 @@ from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.fingerprint import SAME_ENCODER_TOLERANCE, distance, fingerprint
 from redheart_models.evaluation import evaluate_file
+from redheart_models.families import dev_metrics
+from redheart_models.metrics import accuracy_flip_bound
 from redheart_models.release import WEIGHTS_DIR, load_released
-from redheart_models.training.metrics import accuracy_flip_bound
-from redheart_models.training.models import dev_metrics
 from redheart_models.training.tasks import TASKS, labelled_splits
 
 CACHE = Path("/tmp/redheart-test-cache")

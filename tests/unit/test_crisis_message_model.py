@@ -5,7 +5,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from redheart_models.crisis import message_training as mt
 from redheart_models.crisis import ngrams, rules
 from redheart_models.crisis.message_model import (
     CUTS,
@@ -16,6 +15,7 @@ from redheart_models.crisis.message_model import (
     interval_targets,
     rule_features,
 )
+from redheart_models.training import crisis_messages as mt
 
 
 def test_ngrams_are_deterministic_normalised_and_see_spacing_variants_alike() -> None:
@@ -79,7 +79,7 @@ def test_a_saved_model_loads_to_the_same_probabilities(tmp_path: Path) -> None:
 def test_fitting_learns_a_toy_stance() -> None:
     texts = [f"i want to die {i}" for i in range(40)] + [f"my friend wants to die {i}" for i in range(40)]
     rows = mt.Rows(texts, np.array([2] * 40 + [0] * 40), np.array([3] * 40 + [0] * 40), texts,
-                   np.ones(80, np.float32), ["en"] * 80, ["x"] * 80)
+                   np.ones(80, np.float32))
     features = mt.featurise(texts, np.zeros((80, 4), np.float32))
     model = mt.fit(features, rows, 1e-6, MessageModelConfig(embedding_dim=4), epochs=20)
     p = mt.probabilities(model, features)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from actors.crisis import assess
 from actors.messages import ModuleRequest, Utterance
+from actors.results import assess_crisis
 from redheart_models.crisis import fusion, policy, rules
 
 
@@ -68,7 +68,7 @@ def test_templates_are_fixed_texts_per_tier() -> None:
 
 
 def test_rule_only_assessment_answers_with_resources_and_a_replayable_trace() -> None:
-    result = assess(request("죽고 싶어", "ko", "ko-KR"), degraded_reason="encoder down")
+    result = assess_crisis(request("죽고 싶어", "ko", "ko-KR"), degraded_reason="encoder down")
     assert result.tier == 2 and result.degraded and result.detail == "encoder down"
     assert "109" in [r.contact for r in result.response.resources]
     (hit,) = [e for e in result.evidence if e.signal == "rule"]
@@ -81,14 +81,14 @@ def test_history_items_of_other_speakers_are_not_the_person() -> None:
     req = ModuleRequest(request_id="t", text="ok", language="en",
                         history=[Utterance(text="I want to kill myself", speaker="character-bot"),
                                  Utterance(text="thanks", speaker="user")])
-    assert assess(req).tier == 0
+    assert assess_crisis(req).tier == 0
     req.history[0].speaker = None
-    assert assess(req).tier == 2 and assess(req).evidence[0].where == "history.0"
+    assert assess_crisis(req).tier == 2 and assess_crisis(req).evidence[0].where == "history.0"
 
 
 def test_empty_history_and_two_hundred_items() -> None:
-    assert assess(request("I want to die", history=[])).tier == 2
-    many = assess(request("fine", history=["just a normal day"] * 199 + ["I took all my pills"]))
+    assert assess_crisis(request("I want to die", history=[])).tier == 2
+    many = assess_crisis(request("fine", history=["just a normal day"] * 199 + ["I took all my pills"]))
     assert many.tier == 4 and many.urgent
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from actors.emotion import unsupported_script
 from redheart_models.emotion import labels
+from redheart_models.language import unsupported_script
 
 
 @pytest.mark.parametrize(("groups", "names", "unmapped"), [

@@ -5,7 +5,7 @@ import pytest
 from redheart_models.ethics import regret
 from redheart_models.ethics.assessment import Option, _regret
 from redheart_models.ethics.config import constants
-from redheart_models.ethics.trace import Tracer
+from redheart_models.trace import Tracer
 
 U = constants()["utility"]
 

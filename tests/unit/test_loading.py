@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from actors.loading import ModelLoad, ModelUnavailable
+from redheart_models.loading import ModelLoad, ModelUnavailable
 
 
 async def test_callers_share_one_load_and_a_caller_that_gives_up_does_not_cancel_it() -> None:

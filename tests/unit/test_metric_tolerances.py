@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from redheart_models.training.metrics import accuracy_flip_bound, f1_scores, macro_f1_flip_bound
+from redheart_models.metrics import accuracy_flip_bound, f1_scores, macro_f1_flip_bound
 
 
 def test_no_single_flip_moves_macro_f1_more_than_its_bound() -> None:

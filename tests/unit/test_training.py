@@ -7,19 +7,19 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from redheart_models.training.head import Head, HeadConfig
+from redheart_models.families import build, dev_metrics
+from redheart_models.head import Head, HeadConfig
+from redheart_models.metrics import binary, multilabel, pairwise, regression
 from redheart_models.training.loop import (
     TrainConfig,
-    _restore,
     load_model,
     lr_range_test,
     parameter_groups,
+    restore_checkpoint,
     save_checkpoint,
     train_epoch,
     warmup_cosine,
 )
-from redheart_models.training.metrics import binary, multilabel, pairwise, regression
-from redheart_models.training.models import build, dev_metrics
 
 
 def toy(kind: str, n: int = 256, d: int = 16):
@@ -64,7 +64,7 @@ def test_checkpoint_round_trip_restores_model_optimiser_and_schedule(tmp_path) -
     clone = Head(config)
     clone_optimiser = torch.optim.AdamW(clone.parameters(), lr=1e-3)
     clone_scheduler = torch.optim.lr_scheduler.LambdaLR(clone_optimiser, warmup_cosine(100, 0.1))
-    state = _restore(path, clone, clone_optimiser, clone_scheduler)
+    state = restore_checkpoint(path, clone, clone_optimiser, clone_scheduler)
     assert state["epoch"] == 0 and clone_scheduler.last_epoch == scheduler.last_epoch
     for a, b in zip(head.state_dict().values(), clone.state_dict().values()):
         assert torch.equal(a, b)

@@ -25,9 +25,9 @@ from redheart_models.crisis.evaluation import read_speaker
 from redheart_models.data import cssrs, goemotions
 from redheart_models.data.base import split_indices
 from redheart_models.data.catalog import FILES, resolve
+from redheart_models.head import Head
+from redheart_models.metrics import crisis_levels, roc_auc
 from redheart_models.release import HUMAN_SECTIONS
-from redheart_models.training.head import Head
-from redheart_models.training.metrics import crisis_levels, roc_auc
 
 SPLIT_SEED = 0
 DEV_FRACTION = 0.2

@@ -29,13 +29,14 @@ from redheart_models.crisis.message_model import (
     MessageModelConfig,
     MessageRisk,
     MessageRiskModel,
+    cumulative_probabilities,
     dense_inputs,
     interval_targets,
     tiers,
 )
 from redheart_models.crisis.tiers import RESPONSE_TIER
 
-CORPUS = Path(__file__).with_name("corpus")
+CORPUS = Path(__file__).resolve().parents[1] / "crisis" / "corpus"  # the authored corpus and its datasheet
 FROZEN_PREFIX = "frozen_test"
 FOLDS = 5
 SEED = 0
@@ -60,8 +61,6 @@ class Rows:
     tier_max: np.ndarray
     groups: list[str]
     weights: np.ndarray
-    languages: list[str]
-    categories: list[str]
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -69,7 +68,7 @@ class Rows:
     def take(self, index: np.ndarray) -> "Rows":
         pick = lambda values: [values[i] for i in index]  # noqa: E731
         return Rows(pick(self.texts), self.tier_min[index], self.tier_max[index], pick(self.groups),
-                    self.weights[index], pick(self.languages), pick(self.categories))
+                    self.weights[index])
 
 
 def corpus_files(directory: Path = CORPUS) -> list[Path]:
@@ -81,21 +80,20 @@ def load_corpus(files: Sequence[Path]) -> Rows:
     rows = [r for path in files for r in load_messages(path)]
     return Rows([r["text"] for r in rows], np.array([r["tier_min"] for r in rows]),
                 np.array([r["tier_max"] for r in rows]), [r.get("group") or r["text"] for r in rows],
-                np.ones(len(rows), np.float32), [r["lang"] for r in rows], [r["category"] for r in rows])
+                np.ones(len(rows), np.float32))
 
 
-def everyday(texts: Sequence[str], language: str) -> Rows:
-    """Real everyday comments as weak negatives (0..1), each its own group."""
+def everyday(texts: Sequence[str]) -> Rows:
+    """Real everyday texts as weak negatives (0..1), each its own group."""
     n = len(texts)
     return Rows(list(texts), np.zeros(n, np.int64), np.ones(n, np.int64), [f"everyday:{t}" for t in texts],
-                np.full(n, EVERYDAY_WEIGHT, np.float32), [language] * n, ["everyday_real"] * n)
+                np.full(n, EVERYDAY_WEIGHT, np.float32))
 
 
 def concat(parts: Sequence[Rows]) -> Rows:
     return Rows([t for p in parts for t in p.texts], np.concatenate([p.tier_min for p in parts]),
                 np.concatenate([p.tier_max for p in parts]), [g for p in parts for g in p.groups],
-                np.concatenate([p.weights for p in parts]), [x for p in parts for x in p.languages],
-                [c for p in parts for c in p.categories])
+                np.concatenate([p.weights for p in parts]))
 
 
 def group_folds(groups: Sequence[str], folds: int = FOLDS) -> np.ndarray:
@@ -120,12 +118,8 @@ def featurise(texts: Sequence[str], embeddings: np.ndarray, buckets: int = ngram
 
 
 def _tensors(features: Features, index: np.ndarray) -> tuple[torch.Tensor, ...]:
-    bags = [features.bags[i] for i in index]
-    offsets = np.cumsum([0] + [len(b[0]) for b in bags[:-1]]).astype(np.int64)
-    indices = np.concatenate([b[0] for b in bags])
-    weights = np.concatenate([b[1] for b in bags])
-    return (torch.from_numpy(indices), torch.from_numpy(offsets), torch.from_numpy(weights),
-            torch.from_numpy(features.dense[index]))
+    bags = ngrams.layout([features.bags[i] for i in index])
+    return (*(torch.from_numpy(a) for a in bags), torch.from_numpy(features.dense[index]))
 
 
 def fit(features: Features, rows: Rows, l2: float, config: MessageModelConfig, seed: int = SEED,
@@ -154,8 +148,7 @@ def fit(features: Features, rows: Rows, l2: float, config: MessageModelConfig, s
 @torch.no_grad()
 def probabilities(model: MessageRiskModel, features: Features, index: np.ndarray | None = None) -> np.ndarray:
     index = np.arange(len(features.dense)) if index is None else index
-    p = torch.sigmoid(model(*_tensors(features, index))).numpy()
-    return np.minimum.accumulate(p, axis=1)
+    return cumulative_probabilities(model(*_tensors(features, index)))
 
 
 def choose_thresholds(p: np.ndarray, tier_min: np.ndarray, targets: Sequence[float] = RECALL_TARGETS) -> np.ndarray:

@@ -18,8 +18,8 @@ import torch
 from torch import nn
 
 from redheart_models.emotion.moe import MixtureOfExperts, MoEConfig
-from redheart_models.training.head import Head, HeadConfig
-from redheart_models.training.metrics import evaluate, multilabel
+from redheart_models.head import Head, HeadConfig
+from redheart_models.metrics import evaluate, multilabel
 
 Family = Literal["head", "ensemble", "moe", "finetune"]
 FAMILIES: tuple[Family, ...] = ("head", "ensemble", "moe", "finetune")
