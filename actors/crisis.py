@@ -97,7 +97,7 @@ class Crisis:
             return await asyncio.to_thread(assess_crisis, request, degraded_reason=reason)
 
     async def ping(self) -> bool:
-        """Ready once the classifier is loaded and warmed; without it the rules answer, so still ready."""
+        """Ready once the models are loaded and warmed; without them the rules answer, so still ready."""
         try:
             await self.models()
         except ModelUnavailable as exc:

@@ -72,6 +72,7 @@ class Encoder:
         self.encoder.encode(["warm up"])  # the first call is slow: not on a request
         self.recent = RecentEmbeddings(EncoderConfig().recent_texts)
         self.batched = in_replica()
+        self.one_at_a_time = asyncio.Lock()  # unbatched, as batches: the encoder and the memory see one call at once
         self.reconfigure({})
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
@@ -89,7 +90,8 @@ class Encoder:
         """float32 [dim], unit length; concurrent calls are encoded together."""
         if self.batched:
             return await self.embed_batch(text)
-        (vector,) = await asyncio.to_thread(self.recent.embed, [text], self.encoder.encode)
+        async with self.one_at_a_time:
+            (vector,) = await asyncio.to_thread(self.recent.embed, [text], self.encoder.encode)
         return vector
 
     async def info(self) -> dict[str, Any]:
