@@ -67,7 +67,7 @@ def speaker_tier(texts: Sequence[str], model: classifier.OrdinalClassifier | Non
     return read_speaker(texts, model, embed, valence_head, message_model)[0]
 
 
-def message_scores(predicted: np.ndarray, tier_min: np.ndarray, tier_max: np.ndarray) -> dict[str, float]:
+def message_scores(predicted: np.ndarray, tier_min: np.ndarray, tier_max: np.ndarray) -> dict[str, float | None]:
     """Recall of the people at risk (tier_min >= 2) and of the urgent (>= 3), false alarms at tier >= 2 (rows with
     tier_max <= 1) and at any tier (tier_max == 0), and the share rated inside its accepted range."""
     def share(mask: np.ndarray, hit: np.ndarray) -> float | None:
