@@ -11,31 +11,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
+from actors.api import AnalysisResult
 from actors.logs import configure_logging
-from actors.messages import (
-    ANALYSIS_MODULES,
-    AnalysisModule,
-    AnalysisResult,
-    AnalyzeRequest,
-    CrisisResult,
-    EthicsResult,
-    LayerResult,
-    ModuleRequest,
-    ModuleResult,
-    TraceStep,
-    VerificationReport,
-)
-from actors.results import assess_crisis
+from actors.messages import CrisisResult, EthicsResult, ModuleRequest, ModuleResult, TraceStep
+from actors.requests import ANALYSIS_MODULES, AnalysisModule, AnalyzeRequest
+from actors.results import assess_crisis, cause
 from actors.settings import Settings
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
 from actors.stores.review import ReviewQueue
+from actors.verification import LayerResult, VerificationReport
 from redheart_models import language, verification
 from redheart_models.crisis import rules
 from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.loading import ModelUnavailable
 
 log = structlog.get_logger("redheart.coordinator")
+NEEDS: dict[str, tuple[AnalysisModule, ...]] = {"ethics": ("emotion",), "surd": ("emotion",)}  # run for them too
 
 
 class CoordinatorConfig(BaseModel):
@@ -59,7 +51,8 @@ class VerificationCoordinator:
     The encoder is not an analysis step of its own: the modules that need embeddings call it.
     """
 
-    # Crisis answers first and fast (its rule engine needs no model); SURD on long histories takes longest.
+    # Crisis answers first and fast (its rule engine needs no model); SURD on long histories takes longest. A module's
+    # deadline starts when what it needs has answered.
     DEFAULT_TIMEOUTS_S: dict[str, float] = {"crisis": 2.0, "emotion": 5.0, "ethics": 5.0, "surd": 10.0}
 
     def __init__(
@@ -107,13 +100,13 @@ class VerificationCoordinator:
             alternatives=request.alternatives,
             history=request.history,
             locale=request.locale,
-            explain=request.explain,
             timestamp=request.timestamp,
         )
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
-        calls = {name: asyncio.create_task(self._run(name, module_request, requested)) for name in ANALYSIS_MODULES
-                 if name != "surd"}
-        calls["surd"] = asyncio.create_task(self._surd(module_request, requested, calls["emotion"], calls["crisis"]))
+        needed = requested | {upstream for m in requested for upstream in NEEDS.get(m, ())}
+        calls = {name: asyncio.create_task(self._run(name, module_request, needed)) for name in ("crisis", "emotion")}
+        calls["ethics"] = asyncio.create_task(self._ethics(module_request, needed, calls["emotion"]))
+        calls["surd"] = asyncio.create_task(self._surd(module_request, needed, calls["emotion"], calls["crisis"]))
         results = dict(zip(calls, await asyncio.gather(*calls.values())))
         if not isinstance(results["crisis"], CrisisResult):  # the Crisis deployment failed or was late
             reason = f"crisis module {results['crisis'].status}: {results['crisis'].detail}; rules only"
@@ -123,7 +116,7 @@ class VerificationCoordinator:
         legal = results["ethics"].legal if isinstance(results["ethics"], EthicsResult) else None
         report = verification.verify(statuses, {m: results[m].uncertainty for m in statuses},
                                      results["crisis"].tier, results["crisis"].degraded,
-                                     legal.risk if legal else None, legal.threshold if legal else 0.7)
+                                     legal.risk if legal else None, legal.threshold if legal else None)
         result = AnalysisResult(
             request_id=request_id,
             language=lang,
@@ -149,20 +142,23 @@ class VerificationCoordinator:
         structlog.contextvars.unbind_contextvars("request_id")
         return result
 
-    async def _surd(self, request: ModuleRequest, requested: set[str], emotion: asyncio.Task,
+    async def _ethics(self, request: ModuleRequest, needed: set[str], emotion: asyncio.Task) -> ModuleResult:
+        """Ethics weighs the emotion module's readings: it starts when Emotion has answered and is handed that
+        answer, whatever its status, so the emotions are computed once."""
+        return await self._run("ethics", request, needed, await emotion if "ethics" in needed else None)
+
+    async def _surd(self, request: ModuleRequest, needed: set[str], emotion: asyncio.Task,
                     crisis: asyncio.Task) -> ModuleResult:
         """SURD of a conversation decomposes the emotion module's trajectory (and the crisis classifier's risk
         series): it starts when both have answered."""
-        if "surd" in requested and request.history:
-            if "emotion" not in requested:
-                return ModuleResult(module="surd", version="n/a", status="skipped", detail="needs the emotion module")
+        if "surd" in needed and request.history:
             trajectory, risk = getattr(await emotion, "trajectory", None), getattr(await crisis, "risk_series", None)
-            return await self._run("surd", request, requested, trajectory, risk or None)
-        return await self._run("surd", request, requested)
+            return await self._run("surd", request, needed, trajectory, risk or None)
+        return await self._run("surd", request, needed)
 
-    async def _run(self, name: str, request: ModuleRequest, requested: set[str], *extra: Any) -> ModuleResult:
+    async def _run(self, name: str, request: ModuleRequest, needed: set[str], *extra: Any) -> ModuleResult:
         """One module call under its deadline. A failure or timeout becomes a status, never an exception."""
-        if name not in requested:
+        if name not in needed:
             return ModuleResult(module=name, version="n/a", status="skipped", detail="not requested")
         if name == "surd" and not request.history:
             return ModuleResult(module=name, version="n/a", status="skipped", detail="needs a conversation history")
@@ -179,7 +175,7 @@ class VerificationCoordinator:
                 latency_ms=_elapsed_ms(start),
             )
         except Exception as exc:  # noqa: BLE001 - any module failure must be contained here
-            error = type(getattr(exc, "cause", None) or exc).__name__  # unwrap Ray's RayTaskError
+            error = type(cause(exc)).__name__
             log.error("module_failed", module=name, error=error)
             return ModuleResult(
                 module=name, version="unknown", status="failed", detail=f"module raised {error}",
@@ -243,5 +239,5 @@ async def _check(awaitable: Any, timeout: float) -> bool | ModelUnavailable:
     try:
         return bool(await asyncio.wait_for(awaitable, timeout))
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        cause = getattr(exc, "cause", None) or exc  # unwrap Ray's RayTaskError
-        return cause if isinstance(cause, ModelUnavailable) else False
+        reason = cause(exc)
+        return reason if isinstance(reason, ModelUnavailable) else False

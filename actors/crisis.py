@@ -15,7 +15,7 @@ from ray.serve.handle import DeploymentHandle
 
 from actors.logs import configure_logging
 from actors.messages import CrisisResult, ModuleRequest
-from actors.results import assess_crisis
+from actors.results import assess_crisis, cause
 from actors.settings import Settings
 from redheart_models.crisis import classifier, rules, signals
 from redheart_models.crisis.message_model import MessageRisk
@@ -90,9 +90,9 @@ class Crisis:
         try:
             return await asyncio.wait_for(self._classify(request), self.config.classifier_timeout_s)
         except Exception as exc:  # noqa: BLE001 - without the classifier the rules still answer, flagged degraded
-            cause = getattr(exc, "cause", None) or exc  # unwrap Ray's RayTaskError
-            reason = ("classifier late" if isinstance(exc, TimeoutError) else f"classifier unavailable: {cause}"
-                      if isinstance(cause, ModelUnavailable) else f"classifier failed: {type(cause).__name__}")
+            error = cause(exc)
+            reason = ("classifier late" if isinstance(exc, TimeoutError) else f"classifier unavailable: {error}"
+                      if isinstance(error, ModelUnavailable) else f"classifier failed: {type(error).__name__}")
             log.warning("crisis_degraded", reason=reason)
             return await asyncio.to_thread(assess_crisis, request, degraded_reason=reason)
 

@@ -2,8 +2,9 @@
 
 Emotion embeds the speaker's texts through the Encoder, runs the gate of the mixture of experts, sends each routed
 expert its rows (each expert its own deployment, so experts can be scaled across GPUs; or all in this replica when
-it is given none), and reads out GoEmotions-28, KOTE-44, Ekman-7, valence and 정/한/체면, then the conversation's
-trajectory. Every value is a trace step.
+it is given none), and reads out GoEmotions-28, KOTE-44, Ekman-7, valence and 정/한/체면, the valence and Ekman-7 of
+each sentence of the message (what the ethics calculus weighs; the coordinator passes them on), then the
+conversation's trajectory. Every value is a trace step.
 """
 
 import asyncio
@@ -22,11 +23,13 @@ from actors.messages import (
     EmotionTrajectory,
     ModuleRequest,
     ModuleResult,
+    SentenceEmotion,
     TraceStep,
 )
 from redheart_models import dsp
 from redheart_models.emotion import cultural, labels
 from redheart_models.emotion.reader import EmotionModel, Reading
+from redheart_models.ethics.features import split_sentences
 from redheart_models.language import detect_language, unsupported_script
 from redheart_models.loading import ModelLoad
 from redheart_models.release import load_released
@@ -111,20 +114,26 @@ class Emotion:
         model = await self.model()
         points = [(f"history.{i}", u) for i, u in request.own_history()]
         points = points[-(TRAJECTORY_TEXTS - 1):] if len(points) >= MIN_TRAJECTORY - 1 else []
-        texts = [u.text for _, u in points] + [request.text]
+        spans = split_sentences(request.text, request.language)
+        texts = [u.text for _, u in points] + [request.text] + [request.text[a:z] for a, z in spans]
         x = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
-        languages = [detect_language(u.text).language for _, u in points] + [request.language]
+        languages = [detect_language(u.text).language for _, u in points] + [request.language] * (1 + len(spans))
         readings = await self.read(x, languages)
-        trajectory = self._trajectory(readings, [w for w, _ in points] + ["text"],
+        spoken, reading, parts = readings[:len(points) + 1], readings[len(points)], readings[len(points) + 1:]
+        trajectory = self._trajectory(spoken, [w for w, _ in points] + ["text"],
                                       [u.timestamp for _, u in points] + [request.timestamp]) if points else None
-        reading = readings[-1]
-        steps = _steps(model, reading, len(texts), bool(self.experts), self.config) + (
-            [_trajectory_step(trajectory, self.config)] if trajectory else [])
+        sentences = [SentenceEmotion(span=span, valence=r.valence, ekman=r.ekman) for span, r in zip(spans, parts)]
+        steps = _steps(model, reading, len(texts), bool(self.experts), self.config) + [
+            TraceStep(id="emotion.sentences", name=f"{model.id} (each sentence of the message)",
+                      inputs={"spans": [list(s) for s in spans]},
+                      output=[s.model_dump(include={"valence", "ekman"}) for s in sentences]),
+        ] + ([_trajectory_step(trajectory, self.config)] if trajectory else [])
         return EmotionResult(
             version=f"{VERSION}+{model.id}", status="ok", goemotions=reading.goemotions, kote=reading.kote,
             ekman=reading.ekman, ekman_from=reading.ekman_from, valence=reading.valence, cultural=reading.cultural,
             detected=reading.detected, experts=[e for e, w in enumerate(reading.routing) if w > 0],
-            trajectory=trajectory, trace=steps, latency_ms=round((time.perf_counter() - start) * 1000, 3),
+            sentences=sentences, trajectory=trajectory, trace=steps,
+            latency_ms=round((time.perf_counter() - start) * 1000, 3),
         )
 
     def _trajectory(self, readings: list[Reading], where: list[str], times: list) -> EmotionTrajectory:

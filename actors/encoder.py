@@ -82,7 +82,8 @@ class Encoder:
             self.embed_batch.set_batch_wait_timeout_s(config.batch_wait_timeout_s)
         self.recent.capacity = config.recent_texts
 
-    @serve.batch(max_batch_size=4096, batch_wait_timeout_s=0.01, batch_size_fn=estimated_tokens)
+    @serve.batch(max_batch_size=EncoderConfig().max_batch_tokens,
+                 batch_wait_timeout_s=EncoderConfig().batch_wait_timeout_s, batch_size_fn=estimated_tokens)
     async def embed_batch(self, texts: list[str]) -> list[np.ndarray]:
         return await asyncio.to_thread(self.recent.embed, texts, self.encoder.encode)  # batches run one at a time
 

@@ -1,10 +1,11 @@
 """The Ethics deployment: utility and morality models, the Bentham calculus, regret, legal risk, and feedback.
 
-It embeds the message, its sentences and the alternatives through the Encoder, reads their emotions through the
-Emotion deployment (the same released model as the emotion section), runs the utility ensemble (and the
-commonsense-morality head when one is released), and hands the readings to the pure `assess` (everything derived
-is a traced formula). Analyses with alternatives remember their predicted regret in Redis so a reported outcome
-(`POST /v1/feedback`) can be compared with it and advance the regret-learning phases.
+It embeds the message, its sentences and the alternatives through the Encoder, runs the utility ensemble (and the
+commonsense-morality head when one is released), and hands these with the emotion module's readings of the message
+and its sentences (passed on by the coordinator, computed once) to the pure `assess`: everything derived is a
+traced formula. Without those readings it answers `partial`: utility, regret, legal risk and morality, no Bentham
+calculus or stakeholders (they weigh feelings). Analyses with alternatives remember their predicted regret in Redis
+so a reported outcome (`POST /v1/feedback`) can be compared with it and advance the regret-learning phases.
 """
 
 import asyncio
@@ -14,28 +15,23 @@ from typing import Any
 
 import numpy as np
 import structlog
-import torch
 from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
-from actors.messages import (
-    EthicsResult,
-    FeedbackRequest,
-    FeedbackResponse,
-    ModuleRequest,
-    ModuleResult,
-    TraceStep,
-)
+from actors.api import FeedbackResponse
+from actors.messages import EmotionResult, EthicsResult, ModuleRequest, ModuleResult, TraceStep
+from actors.requests import FeedbackRequest
 from actors.stores.connection import connect
 from actors.stores.experience import ExperienceMemory
 from actors.stores.feedback import FeedbackStore
 from redheart_models.ethics import assessment
 from redheart_models.ethics.features import split_sentences
+from redheart_models.ethics.models import EthicsModels
 from redheart_models.ethics.regret import detect_choice
 from redheart_models.language import detect_language, unsupported_script
 from redheart_models.loading import ModelLoad
-from redheart_models.release import Released, load_released, released_config
+from redheart_models.release import load_released, reads_text
 
 log = structlog.get_logger("redheart.ethics")
 VERSION = assessment.VERSION
@@ -52,41 +48,10 @@ class EthicsConfig(BaseModel):
     store_timeout_s: float = Field(default=1.0, gt=0, description="Redis calls for the regret phase and predictions.")
 
 
-class Models:
-    """The released utility ensemble and, optionally, the morality head, checked against the encoder."""
-
-    def __init__(self, utility: Released, morality: Released | None) -> None:
-        if utility.family != "ensemble":
-            raise ValueError(f"{utility.path.name} is a {utility.family} model; the utility needs an ensemble")
-        self.utility, self.morality = utility, morality
-        self.encoder_id = utility.encoder
-
-    @torch.no_grad()
-    def utilities(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Ensemble mean and spread of U for each row of x."""
-        model = self.utility.model
-        members = model.members(torch.from_numpy(x)).numpy().reshape(len(model.heads), len(x))
-        return members.mean(axis=0), members.std(axis=0)
-
-    @torch.no_grad()
-    def wrong(self, x: np.ndarray, text: str, language: str) -> tuple[float | None, str | None]:
-        """P(the act is clearly wrong) of the message, or None and why not."""
-        if self.morality is None:
-            return None, "morality: no commonsense-morality model is configured"
-        if self.morality.family == "finetune":  # a fine-tuned encoder reads the text itself
-            if language != "en":
-                return None, "morality: the commonsense-morality model (fine-tuned all-MiniLM-L6-v2) reads English only"
-            logit, _ = self.morality.model([text])
-        else:
-            logit, _ = self.morality.model(torch.from_numpy(x[:1]))
-        return float(torch.sigmoid(logit).reshape(-1)[0]), None
-
-
 @serve.deployment
 class Ethics:
-    def __init__(self, encoder: DeploymentHandle, emotion: DeploymentHandle, redis_url: str) -> None:
+    def __init__(self, encoder: DeploymentHandle, redis_url: str) -> None:
         self.encoder = encoder
-        self.emotion = emotion
         client = connect(redis_url)
         self.store, self.memory = FeedbackStore(client), ExperienceMemory(client)
         self.reconfigure({})
@@ -95,20 +60,20 @@ class Ethics:
         self.config = EthicsConfig.model_validate(user_config)
         self.models = ModelLoad(self._load, "Ethics")
 
-    async def _load(self) -> Models:
+    async def _load(self) -> EthicsModels:
         encoder = await self.encoder.info.remote()
         encoder_id = encoder["id"]
         morality = self.config.morality_weights
-        if morality:  # a fine-tuned encoder brings its own encoder: no embeddings to match
-            own = released_config(morality)[0] == "finetune"
-            morality = await asyncio.to_thread(load_released, morality, None if own else encoder_id)
-        models = Models(await asyncio.to_thread(load_released, self.config.utility_weights, encoder_id),
-                        morality or None)
+        if morality:
+            morality = await asyncio.to_thread(load_released, morality, None if reads_text(morality) else encoder_id)
+        utility = await asyncio.to_thread(load_released, self.config.utility_weights, encoder_id)
+        models = EthicsModels(utility, morality or None)
         zeros = np.zeros((1, encoder["dim"]), np.float32)
         await asyncio.to_thread(models.wrong, zeros, "warm up", "en")  # a model's first use is slow: not on a request
         return models
 
-    async def analyze(self, request: ModuleRequest) -> ModuleResult:
+    async def analyze(self, request: ModuleRequest, emotion: ModuleResult | None = None) -> ModuleResult:
+        """`emotion`: the emotion module's answer to the same request (its readings of the message's sentences)."""
         reason = unsupported_script(request.text)
         if reason:
             return ModuleResult(module="ethics", version=VERSION, status="skipped", detail=reason)
@@ -123,10 +88,9 @@ class Ethics:
         texts = [request.text, *(request.text[a:z] for a, z in spans), *options]
         option_languages = [detect_language(o).language for o in options]
         x = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
-        readings = await self.emotion.read.remote(x[:n], [request.language] * n)
         means, stds = models.utilities(x)
-        read = [assessment.Reading(float(means[i]), float(stds[i]), r.valence, r.ekman, r.ekman["neutral"])
-                for i, r in enumerate(readings)]
+        feelings, missing = _feelings(emotion, spans)
+        read = [assessment.Reading(float(means[i]), float(stds[i]), *feeling) for i, feeling in enumerate(feelings)]
         alternatives = [assessment.Option(o, float(means[n + k]), float(stds[n + k])) for k, o in enumerate(options)]
         result = await asyncio.to_thread(assessment.assess, request.text, request.language, read[0], read[1:],
                                          alternatives, models.utility.id, self.config.layers)
@@ -143,7 +107,8 @@ class Ethics:
             steps.append(TraceStep(id="ethics.morality", name=models.morality.id,
                                    inputs={"text": "the message", "family": models.morality.family}, output=morality))
         return EthicsResult(
-            version=f"{VERSION}+{models.utility.id}", status="ok", uncertainty=result.uncertainty,
+            version=f"{VERSION}+{models.utility.id}", status="partial" if missing else "ok", detail=missing,
+            uncertainty=result.uncertainty,
             utility=result.utility, morality=morality, bentham=result.bentham, stakeholders=result.stakeholders,
             regret=[r | {"language": lang} for r, lang in zip(result.regret, option_languages)],
             alternatives_from=source, legal=result.legal, calibration=calibration, notes=notes, trace=steps,
@@ -155,15 +120,17 @@ class Ethics:
         """Add the analysis to the experience memory and, with alternatives, store the predicted regrets for
         feedback and read the regret phase. Redis trouble is a note, not a failure."""
         regrets = [r["regret"] for r in result.regret]
-        record = {"request_id": request.request_id, "text_sha256": hashlib.sha256(request.text.encode()).hexdigest(),
-                  "language": request.language, "dimensions": result.bentham["dimensions"],
-                  "score": result.bentham["score"], "max_regret": max(regrets, default=None), "model": model}
         timeout = self.config.store_timeout_s
-        try:
-            await asyncio.wait_for(self.memory.add(record), timeout)
-        except Exception as exc:  # noqa: BLE001 - the analysis stands without the experience memory
-            log.error("experience_store_failed", error=type(exc).__name__)
-            notes.append("this analysis could not be added to the experience memory")
+        if result.bentham:  # the experience memory holds Bentham dimensions: an analysis without them adds nothing
+            record = {"request_id": request.request_id,
+                      "text_sha256": hashlib.sha256(request.text.encode()).hexdigest(), "language": request.language,
+                      "dimensions": result.bentham["dimensions"], "score": result.bentham["score"],
+                      "max_regret": max(regrets, default=None), "model": model}
+            try:
+                await asyncio.wait_for(self.memory.add(record), timeout)
+            except Exception as exc:  # noqa: BLE001 - the analysis stands without the experience memory
+                log.error("experience_store_failed", error=type(exc).__name__)
+                notes.append("this analysis could not be added to the experience memory")
         if not regrets:
             return None
         try:
@@ -183,3 +150,15 @@ class Ethics:
         """Ready once the models are loaded: the first readiness checks load them, so no request waits for it."""
         await self.models()
         return True
+
+
+def _feelings(emotion: ModuleResult | None, spans: list[tuple[int, int]]) -> tuple[list[tuple], str | None]:
+    """(valence, Ekman-7, P(neutral)) of the message and of each sentence from the emotion module's answer, or
+    empty readings and why they are missing."""
+    if not isinstance(emotion, EmotionResult):
+        why = f"emotion module {emotion.status}: {emotion.detail}" if emotion else "no emotion module answer"
+        return [()] * (1 + len(spans)), f"no Bentham calculus or stakeholders ({why}): they weigh the emotions"
+    if [tuple(s.span) for s in emotion.sentences] != [tuple(s) for s in spans]:
+        raise ValueError("the emotion answer does not read the sentences this module split the message into")
+    parts = [(emotion.valence, emotion.ekman), *((s.valence, s.ekman) for s in emotion.sentences)]
+    return [(valence, ekman, ekman["neutral"]) for valence, ekman in parts], None

@@ -30,7 +30,8 @@ class FaultyModule:
             await asyncio.sleep(self.hang_s)
         raise InjectedFault(f"injected {self.fault} in {self.module}")
 
-    async def analyze(self, request: ModuleRequest) -> ModuleResult:
+    async def analyze(self, request: ModuleRequest, *upstream: object) -> ModuleResult:
+        """Stands in for an analysis module (`upstream`: what the coordinator hands it of other modules)."""
         await self._fail()
 
     async def embed(self, text: str) -> None:

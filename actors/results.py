@@ -1,5 +1,5 @@
-"""Module results built from the core's decisions: the crisis answer of a request, shared by the Crisis deployment
-and the coordinator's own fallback."""
+"""What a module call comes to: the crisis answer built from the core's decision (shared by the Crisis deployment
+and the coordinator's own fallback), and the error a failed Ray call stands for."""
 
 import time
 from dataclasses import asdict
@@ -29,3 +29,8 @@ def assess_crisis(request: ModuleRequest, reading: signals.Reading | None = None
         urgent=made.urgent, risk_series=made.risk_series, trace=[TraceStep(**asdict(s)) for s in made.steps],
         latency_ms=round((time.perf_counter() - start) * 1000, 3),
     )
+
+
+def cause(exc: BaseException) -> BaseException:
+    """The exception a deployment raised, unwrapped from Ray's RayTaskError (which carries it as `cause`)."""
+    return getattr(exc, "cause", None) or exc

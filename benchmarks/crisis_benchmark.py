@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from actors.messages import ModuleRequest, Utterance
+from actors.messages import ModuleRequest
+from actors.requests import Utterance
 from actors.results import assess_crisis
 from redheart_models import surd
 from redheart_models.crisis import classifier, rules, signals

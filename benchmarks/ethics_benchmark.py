@@ -5,8 +5,9 @@
 Rows: "assess" is the pure calculus (features, stakeholders, Bentham, layers, regret, legal) on given readings;
 "models + assess" adds the utility ensemble, the emotion model on precomputed embeddings and the commonsense-morality
 model (a fine-tuned MiniLM reading the text); "Serve" calls
-`Ethics.analyze` through a deployment handle on a local Ray cluster (Encoder and Emotion deployments, embedded
-Redis), each call with new alternative texts so the encoder's memory of recent texts does not hide their cost.
+`Ethics.analyze` through a deployment handle on a local Ray cluster (Encoder deployment, embedded Redis), handed the
+Emotion deployment's answer for the text as the coordinator hands it, each call with new alternative texts so the
+encoder's memory of recent texts does not hide their cost.
 Compare ratios within one run.
 """
 
@@ -19,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from actors.ethics import Models
 from redheart_models.emotion.reader import EmotionModel
 from redheart_models.encoders import load_encoder
 from redheart_models.ethics import assessment
 from redheart_models.ethics.features import split_sentences
+from redheart_models.ethics.models import EthicsModels
 from redheart_models.release import load_released
 
 TEXT = "My best friend cheated on the exam and got the top grade. I do not know what to do about it."
@@ -53,7 +54,7 @@ def in_process(repeats: int) -> dict[str, list[float]]:
     spans = split_sentences(TEXT, "en")
     texts = [TEXT, *(TEXT[a:z] for a, z in spans), *OPTIONS]
     x = encoder.encode(texts)
-    models = Models(utility, load_released("ethics-cm", None))
+    models = EthicsModels(utility, load_released("ethics-cm", None))
     readings = emotion.read(x[:1 + len(spans)], ["en"] * (1 + len(spans)))
 
     def run(k: int, with_models: bool):
@@ -92,24 +93,27 @@ def through_serve(repeats: int) -> tuple[dict[str, list[float]], float]:
         encoder = Encoder.options(**small).bind()
         emotion = Emotion.options(**small).bind(encoder, [])
         ethics = Ethics.options(user_config={"morality_weights": "ethics-cm"}, **small)
-        handle = serve.run(ethics.bind(encoder, emotion, redis.url), name="bench", route_prefix=None)
+        handle = serve.run(ethics.bind(encoder, redis.url), name="bench", route_prefix=None)
+        emotions = serve.run(emotion, name="bench-emotion", route_prefix=None)
 
         def request(k: int) -> ModuleRequest:
             n = next(counter)
             return ModuleRequest(request_id=f"bench-{n}", text=TEXT, language="en",
                                  alternatives=[f"{o} (case {n})" for o in OPTIONS[:k]])
 
-        handle.analyze.remote(request(2)).result()  # load the models
-        samples = {f"Serve ({k} alt.)": timed(lambda k=k: handle.analyze.remote(request(k)).result(), repeats)
+        felt = emotions.analyze.remote(request(0)).result()  # the emotion answer the coordinator hands on
+        handle.analyze.remote(request(2), felt).result()  # load the models
+        samples = {f"Serve ({k} alt.)": timed(lambda k=k: handle.analyze.remote(request(k), felt).result(), repeats)
                    for k in COUNTS}
 
         async def burst(n: int) -> float:
             start = time.perf_counter()
-            await asyncio.gather(*(handle.analyze.remote(request(2)) for _ in range(n)))
+            await asyncio.gather(*(handle.analyze.remote(request(2), felt) for _ in range(n)))
             return n / (time.perf_counter() - start)
 
         throughput = asyncio.run(burst(64))
         serve.delete("bench")
+        serve.delete("bench-emotion")
     finally:
         ray.shutdown()
         redis.stop()

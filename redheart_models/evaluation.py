@@ -39,7 +39,7 @@ EVAL_TASKS = {
 def evaluate_file(task: str, path: Path, released: Released, embed: Embed) -> dict[str, float]:
     spec = EVAL_TASKS[task]
     data = spec.load(path)
-    x = np.asarray(data.texts, dtype=str) if released.family == "finetune" else embed(data.texts)
+    x = np.asarray(data.texts, dtype=str) if released.reads_text else embed(data.texts)
     if spec.kind == "pairwise":
         x = x.reshape(len(x) // 2, 2, *x.shape[1:])
     output, thresholds = _output(task, released, x)
@@ -56,7 +56,7 @@ def evaluate_file(task: str, path: Path, released: Released, embed: Embed) -> di
 
 def _forward(released: Released, x: np.ndarray, batch_size: int = 32) -> Any:
     """The model's output: at once on embeddings; in batches on texts (a fine-tuned encoder reads the texts)."""
-    if released.family != "finetune":
+    if not released.reads_text:
         return released.model(torch.from_numpy(x))[0]
     return torch.cat([released.model(as_input(x[i:i + batch_size], torch.device("cpu")))[0]
                       for i in range(0, len(x), batch_size)])

@@ -23,6 +23,7 @@ from redheart_models.metrics import evaluate, multilabel
 
 Family = Literal["head", "ensemble", "moe", "finetune"]
 FAMILIES: tuple[Family, ...] = ("head", "ensemble", "moe", "finetune")
+READS_TEXT: frozenset[Family] = frozenset({"finetune"})  # a fine-tuned encoder reads text; the others embeddings
 
 
 @dataclass(frozen=True)

@@ -116,23 +116,6 @@ def evaluate(kind: str, y_true: np.ndarray, output: np.ndarray) -> dict[str, flo
     return pairwise(output)
 
 
-def roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve by the rank-sum (Mann-Whitney U) formula, ties counted as half."""
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores), dtype=np.float64)
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    positives = y_true.astype(bool)
-    n_pos, n_neg = positives.sum(), (~positives).sum()
-    return float((ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
 def crisis_levels(levels: np.ndarray, predicted: np.ndarray, p_ideation: np.ndarray, ideation: int) -> dict[str, float]:
     """C-SSRS metrics: binary Ideation+ (F1, recall, precision, AUC) and 5-level macro-F1 and mean absolute error,
     each with its baseline (everyone positive for the binary task, the majority level for the 5-level one)."""
@@ -146,7 +129,7 @@ def crisis_levels(levels: np.ndarray, predicted: np.ndarray, p_ideation: np.ndar
         "binary_f1": 2 * tp / max(positive.sum() + flagged.sum(), 1),
         "recall_ideation_plus": tp / max(positive.sum(), 1),
         "precision_ideation_plus": tp / max(flagged.sum(), 1),
-        "roc_auc": roc_auc(positive, p_ideation),
+        "roc_auc": auroc(positive, p_ideation),
         "macro_f1": float(f1_scores(onehot(levels), onehot(predicted)).mean()),
         "mae_tier": float(np.abs(levels - predicted).mean()),
         "baseline_binary_f1": 2 * positive.mean() / (1 + positive.mean()),  # flag everyone

@@ -4,6 +4,7 @@
 `redheart serve` passes the same options in `args.deployments`, so both deploy the same thing.
 """
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -20,10 +21,12 @@ from cluster.redis_server import embedded_redis_in_cluster
 from redheart_models.release import released_config
 from services.ingress import Ingress
 
-MAX_EXPERTS = 4  # experts of the emotion model, one deployment each: Expert0..Expert3
-EXPERT_NAMES = tuple(f"Expert{e}" for e in range(MAX_EXPERTS))
-DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", "Emotion", *EXPERT_NAMES, "Ethics",
-               "Surd")
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", "Emotion", "Ethics", "Surd")
+EXPERT = re.compile(r"^Expert(0|[1-9][0-9]*)$")  # one deployment per expert of the emotion weights: Expert0, ...
+
+
+def expert_name(index: int) -> str:
+    return f"Expert{index}"
 
 
 class AppArgs(BaseModel):
@@ -38,9 +41,10 @@ class AppArgs(BaseModel):
     @field_validator("deployments")
     @classmethod
     def _known(cls, deployments: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        unknown = set(deployments) - set(DEPLOYMENTS)
+        unknown = {name for name in deployments if name not in DEPLOYMENTS and not EXPERT.match(name)}
         if unknown:
-            raise ValueError(f"unknown deployment(s) {sorted(unknown)}; known: {list(DEPLOYMENTS)}")
+            raise ValueError(f"unknown deployment(s) {sorted(unknown)}; known: {list(DEPLOYMENTS)} and Expert0, "
+                             "Expert1, ... (one per expert of the emotion weights)")
         return deployments
 
 
@@ -62,19 +66,19 @@ def build_modules(
     modules["crisis"] = _configured(Crisis, args, "Crisis").bind(modules["encoder"], settings)
     modules["emotion"] = replace.get("emotion") or _configured(Emotion, args, "Emotion").bind(
         modules["encoder"], _experts(args))
-    modules["ethics"] = _configured(Ethics, args, "Ethics").bind(modules["encoder"], modules["emotion"],
-                                                                 redis_url_of(args, settings))
+    modules["ethics"] = _configured(Ethics, args, "Ethics").bind(modules["encoder"], redis_url_of(args, settings))
     return modules | replace
 
 
 def _experts(args: AppArgs) -> list[Application]:
-    """One Expert deployment per expert of the configured emotion weights (none when they run inside Emotion)."""
+    """One Expert deployment per expert of the configured emotion weights (none when they run inside Emotion); an
+    expert without options of its own takes Expert0's."""
     user_config = args.deployments.get("Emotion", {}).get("user_config", {})
     weights = EmotionConfig.model_validate(user_config).weights
     count = released_config(weights)[1]["experts"] if args.split_experts else 0
-    if count > MAX_EXPERTS:
-        raise ValueError(f"{weights} has {count} experts; the application names deployments for {MAX_EXPERTS}")
-    return [_configured(Expert, args, EXPERT_NAMES[e]).bind(e, weights) for e in range(count)]
+    first = args.deployments.get(expert_name(0), {})
+    return [Expert.options(name=expert_name(e), **args.deployments.get(expert_name(e), first)).bind(e, weights)
+            for e in range(count)]
 
 
 def build_pipeline(args: AppArgs, settings: Settings, modules: dict[str, Application] | None = None) -> Application:

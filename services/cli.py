@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from actors.messages import ANALYSIS_MODULES, AnalyzeRequest, describe_errors
+from actors.requests import ANALYSIS_MODULES, AnalyzeRequest
 from actors.settings import Settings, load_settings
 from services.client import RedHeartClient, ServiceError
+from services.errors import describe_errors
 
 EXIT_BAD_INPUT = 2
 READY_TIMEOUT_S = 300.0
@@ -31,7 +32,7 @@ def _bad_input(detail: list[dict[str, Any]]) -> int:
 
 
 def _request_from(args: argparse.Namespace) -> dict[str, Any]:
-    request: dict[str, Any] = {"text": args.text, "language": args.language, "explain": args.explain}
+    request: dict[str, Any] = {"text": args.text, "language": args.language}
     if args.alternative:
         request["alternatives"] = args.alternative
     if args.locale:
@@ -182,7 +183,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from redheart_models.embedding_cache import EmbeddingCache
     from redheart_models.encoders import load_encoder
     from redheart_models.evaluation import EVAL_TASKS, evaluate_file
-    from redheart_models.release import load_released, released_config, weights_path
+    from redheart_models.release import load_released, reads_text, weights_path
 
     crisis_tasks = {"crisis-cssrs": evaluate_users, "crisis-messages": evaluate_messages}
 
@@ -204,8 +205,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             metrics = crisis_tasks[args.task](args.data, model, embed, valence, messages, **extra)
         else:
             weights = args.weights or EVAL_TASKS[args.task].weights
-            # a fine-tuned encoder reads the texts itself: no embeddings to match
-            own_encoder = weights_path(weights).is_file() and released_config(weights)[0] == "finetune"
+            own_encoder = weights_path(weights).is_file() and reads_text(weights)
             released = load_released(weights, None if own_encoder else encoder.id)
             metrics = evaluate_file(args.task, args.data, released, embed)
     except (FileNotFoundError, ValueError, DataError) as exc:
@@ -245,7 +245,6 @@ def parser() -> argparse.ArgumentParser:
     analyze.add_argument("--history", help="JSON file: a list of {text, timestamp?, speaker?}")
     analyze.add_argument("--locale", help="for crisis resources, e.g. ko-KR")
     analyze.add_argument("--module", action="append", help=f"run only these ({', '.join(ANALYSIS_MODULES)})")
-    analyze.add_argument("--explain", action="store_true")
     analyze.add_argument("--url", help="service URL (default: REDHEART_URL)")
     analyze.set_defaults(run=cmd_analyze)
 

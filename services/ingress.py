@@ -12,23 +12,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
+from actors.api import AnalysisResult, ExperienceSurd, FeedbackResponse
 from actors.logs import configure_logging
-from actors.messages import (
-    AnalysisResult,
-    AnalyzeRequest,
-    ExperienceSurd,
-    FeedbackRequest,
-    FeedbackResponse,
-    ReviewClaim,
-    SurdRequest,
-    SurdResponse,
-    describe_errors,
-)
+from actors.messages import SurdResponse
+from actors.requests import REQUEST_ID_PATTERN, AnalyzeRequest, FeedbackRequest, ReviewClaim, SurdRequest
+from actors.results import cause
 from actors.settings import Settings
 from redheart_models.surd import SurdInputError, check_series
+from services.errors import describe_errors
 
 log = structlog.get_logger("redheart.ingress")
-REQUEST_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 
 api = FastAPI(
     title="Red Heart",
@@ -115,13 +109,13 @@ class Ingress:
         try:
             result: FeedbackResponse = await self.ethics.feedback.remote(request)
         except Exception as exc:  # noqa: BLE001 - Ray wraps the store's errors; unwrap to answer precisely
-            cause = getattr(exc, "cause", None) or exc
-            if isinstance(cause, IndexError):  # the chosen alternative does not exist
-                detail = [{"field": "chosen", "message": f"chosen: {cause}", "type": "chosen_out_of_range"}]
+            error = cause(exc)
+            if isinstance(error, IndexError):  # the chosen alternative does not exist
+                detail = [{"field": "chosen", "message": f"chosen: {error}", "type": "chosen_out_of_range"}]
                 return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
-            if isinstance(cause, LookupError):  # no regret analysis is stored for the request id
-                return JSONResponse(status_code=404, content={"error": str(cause).strip("'\""), "field": "request_id"})
-            log.error("feedback_failed", error=type(cause).__name__)
+            if isinstance(error, LookupError):  # no regret analysis is stored for the request id
+                return JSONResponse(status_code=404, content={"error": str(error).strip("'\""), "field": "request_id"})
+            log.error("feedback_failed", error=type(error).__name__)
             return JSONResponse(status_code=503, content={"error": "feedback unavailable, retry later"})
         return JSONResponse(content=result.model_dump(mode="json"))
 

@@ -90,9 +90,16 @@ def runtime() -> Iterator[Runtime]:
     assert not leftovers, f"processes left behind: {leftovers}"
 
 
+# Deadlines are about speed, and tests do not assert speed (benchmarks measure it): the test service gives every
+# module time to answer on a loaded 2-core machine, so what a test asserts is what the modules compute.
+PATIENT = {"Crisis": {"classifier_timeout_s": 30.0},
+           "VerificationCoordinator": {"module_timeouts_s": {"crisis": 40.0, "emotion": 40.0, "ethics": 40.0,
+                                                             "surd": 60.0}}}
+
+
 @pytest.fixture(scope="session")
 def service(runtime: Runtime) -> str:
-    """Base URL of the Red Heart app deployed from ray_config.yaml, once it reports ready."""
-    url = deploy(runtime, port=free_port())
+    """Base URL of the Red Heart app deployed from ray_config.yaml (with PATIENT deadlines), once it is ready."""
+    url = deploy(runtime, port=free_port(), user_config=PATIENT)
     wait_ready(url)
     return url

@@ -6,8 +6,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from actors.api import AnalysisResult
 from actors.keys import AUDIT_STREAM
-from actors.messages import AnalysisResult
 
 SCAN_PAGE = 500
 

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import ray
 
-from actors.surd import decompose
+from actors.surd import response
 from redheart_models.surd import SurdInputError, check_series
+from redheart_models.surd_analyses import decompose
 
 
 def read_series(path: Path) -> tuple[list[str], np.ndarray]:
@@ -45,7 +46,7 @@ def _task(data: np.ndarray, names: list[str], target: str, agents: list[str], la
         data[column[target]], data[[column[a] for a in agents]], target_name=target, agent_names=agents,
         lag=lag, bins=bins, max_combs=max_combs,
     )
-    return result.model_dump(mode="json")
+    return response(result).model_dump(mode="json")
 
 
 def run(

@@ -27,7 +27,7 @@ from redheart_models.data.base import DataError
 from redheart_models.data.catalog import FILES
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.fingerprint import fingerprint
-from redheart_models.release import HUMAN_SECTIONS
+from redheart_models.release import unwritten_sections
 from redheart_models.training import crisis_messages as mt
 
 EVERYDAY_REPORT = 2_000  # held-out real comments per source for the false-alarm share
@@ -109,7 +109,7 @@ def main(argv: list[str]) -> int:
                      "git": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                            text=True).stdout.strip() or None},
         "date": datetime.now(UTC).date().isoformat(),
-        **{section: "TODO: to be written by a person" for section in HUMAN_SECTIONS},
+        **unwritten_sections(),
     }
     risk.save(out, card)
     print(json.dumps({k: card[k] for k in ("selection", "dev_metrics", "everyday_rated_tier2_plus", "frozen_test")},

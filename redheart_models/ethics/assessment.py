@@ -17,13 +17,18 @@ NEGATIVE = bentham.NEGATIVE
 
 @dataclass(frozen=True)
 class Reading:
-    """The models' outputs for one text: utility ensemble mean and spread, valence, Ekman-7, P(neutral)."""
+    """The models' outputs for one text: utility ensemble mean and spread, and the emotion model's valence, Ekman-7
+    and P(neutral) (None when the emotion module did not answer)."""
 
     utility: float
     utility_std: float
-    valence: float
-    ekman: dict[str, float]
-    neutral: float
+    valence: float | None = None
+    ekman: dict[str, float] | None = None
+    neutral: float | None = None
+
+    @property
+    def felt(self) -> bool:
+        return self.ekman is not None
 
     def as_dict(self) -> dict:
         return {"utility": self.utility, "utility_std": self.utility_std, "valence": self.valence,
@@ -39,9 +44,11 @@ class Option:
 
 @dataclass
 class Assessment:
+    """`bentham` and `stakeholders` are None without emotion readings: the calculus weighs feelings."""
+
     utility: dict[str, float]
-    bentham: dict
-    stakeholders: dict
+    bentham: dict | None
+    stakeholders: dict | None
     regret: list[dict]
     legal: dict
     uncertainty: float
@@ -66,20 +73,47 @@ def _layers(t: Tracer, f: features.Features, impacts_present: list[str], ekman: 
 
 def assess(text: str, language: str, message: Reading, sentences: list[Reading], options: list[Option],
            model: str, layers: dict[str, bool] | None = None) -> Assessment:
-    """`sentences`: one reading per sentence of `features.split_sentences(text, language)`, in order."""
+    """`sentences`: one reading per sentence of `features.split_sentences(text, language)`, in order. Without the
+    emotion readings (any reading not `felt`) the Bentham calculus and the stakeholders are left out; utility,
+    regret and legal risk do not need them."""
     c, b = constants(), constants()["bentham"]
-    enabled = layers or c["layers"]["enabled"]
     t = Tracer()
     f = features.extract(text, language)
     if len(sentences) != len(f.sentences):
         raise ValueError(f"{len(sentences)} sentence readings for {len(f.sentences)} sentences")
     t.model("ethics.features", features.VERSION, {"language": language, "characters": len(text)}, f.summary())
+    t.model("ethics.utility", model, {"text": "the message"}, {"mean": message.utility, "std": message.utility_std})
+    certainty = t.apply("ethics.certainty", bentham.certainty, hedging=f.hedging, utility_std=message.utility_std,
+                        scale=b["uncertainty_scale"])
+    load = t.apply("ethics.cognitive_load", bentham.cognitive_load, lexical_diversity=f.lexical_diversity,
+                   structural=f.structural, uncertainty=1 - certainty, structural_scale=b["structural_scale"])
+    felt = message.felt and all(s.felt for s in sentences)
+    calculus, groups = (_calculus(t, text, language, f, message, sentences, model, certainty, load,
+                                  layers or c["layers"]["enabled"]) if felt else (None, None))
+    u = c["utility"]
+    normalised = t.apply("ethics.utility.normalised", regret.normalised, means=[message.utility],
+                         stds=[message.utility_std], shift=0.0, mean=u["mean"], std=u["std"])[0]
+    uncertainty = t.apply("ethics.uncertainty", bentham.ensemble_uncertainty, utility_std=message.utility_std,
+                          scale=b["uncertainty_scale"])
+    return Assessment(
+        utility={"mean": message.utility, "std": message.utility_std, "normalised": normalised},
+        bentham=calculus,
+        stakeholders=groups,
+        regret=_regret(t, options, load),
+        legal=_legal(t, text, language),
+        uncertainty=uncertainty,
+        steps=t.steps,
+    )
+
+
+def _calculus(t: Tracer, text: str, language: str, f: features.Features, message: Reading, sentences: list[Reading],
+              model: str, certainty: float, load: float, enabled: dict[str, bool]) -> tuple[dict, dict]:
+    """The Bentham calculus and the stakeholders of the message, from its sentences' readings."""
+    c, b = constants(), constants()["bentham"]
     groups = stakeholders.attribute([stakeholders.mentions(text[a:z], language) for a, z in f.sentences])
     t.model("ethics.mentions", "stakeholders.mentions@1", {"sentences": [list(s) for s in f.sentences]}, groups)
-    t.model("ethics.utility", model, {"text": "the message"}, {"mean": message.utility, "std": message.utility_std})
     t.model("ethics.readings", f"{model} + the emotion model", {"sentences": len(sentences)},
             [s.as_dict() for s in sentences])
-
     u = c["utility"]
     z = [t.apply(f"ethics.z.{i}", bentham.standardise, utility=s.utility, mean=u["mean"], std=u["std"])
          for i, s in enumerate(sentences)]
@@ -100,8 +134,7 @@ def assess(text: str, language: str, message: Reading, sentences: list[Reading],
     d["intensity"] = t.apply("ethics.intensity", bentham.intensity, tone=tone, neutral=message.neutral)
     d["duration"] = t.apply("ethics.duration", bentham.duration, hours=duration_hours,
                             max_hours=b["duration_max_hours"])
-    d["certainty"] = t.apply("ethics.certainty", bentham.certainty, hedging=f.hedging,
-                             utility_std=message.utility_std, scale=b["uncertainty_scale"])
+    d["certainty"] = certainty
     d["propinquity"] = t.apply("ethics.propinquity", bentham.propinquity, delay_hours=delay,
                                unit_hours=b["propinquity_unit_hours"], floor=b["propinquity_floor"])
     d["fecundity"] = t.apply("ethics.fecundity", bentham.fecundity, intensity=d["intensity"], chain=f.chain,
@@ -114,28 +147,15 @@ def assess(text: str, language: str, message: Reading, sentences: list[Reading],
     d["self_damage"] = t.apply("ethics.self_damage", bentham.self_damage, impacts=impacts)
     base = t.apply("ethics.base", bentham.base, tone=tone, dimensions=d, weights=dict(b["weights"]),
                    costs=list(b["costs"]), centred=list(b["centred"]))
-    uncertainty = 1 - d["certainty"]
-    load = t.apply("ethics.cognitive_load", bentham.cognitive_load, lexical_diversity=f.lexical_diversity,
-                   structural=f.structural, uncertainty=uncertainty, structural_scale=b["structural_scale"])
-    weights_by_layer = _layers(t, f, list(impacts), message.ekman, load, uncertainty, delay, enabled)
+    weights_by_layer = _layers(t, f, list(impacts), message.ekman, load, 1 - certainty, delay, enabled)
     score = t.apply("ethics.score", bentham.score, base=base, layers=weights_by_layer)
-
-    normalised = t.apply("ethics.utility.normalised", regret.normalised, means=[message.utility],
-                         stds=[message.utility_std], shift=0.0, mean=u["mean"], std=u["std"])[0]
-    uncertainty = t.apply("ethics.uncertainty", bentham.ensemble_uncertainty, utility_std=message.utility_std,
-                          scale=b["uncertainty_scale"])
-    return Assessment(
-        utility={"mean": message.utility, "std": message.utility_std, "normalised": normalised},
-        bentham={"dimensions": d, "layers": {name: weights_by_layer.get(name, 1.0) for name in bentham.LAYERS},
-                 "layers_enabled": {name: bool(enabled[name]) for name in bentham.LAYERS},
-                 "tone": tone, "base": base, "score": score},
-        stakeholders={"groups": {g: {"impact": impacts[g], "weight": weights[g], "critical_loss": critical[g],
-                                     "sentences": [i for i, gs in enumerate(groups) if g in gs]} for g in impacts},
-                      "reversed": critical.get("self", False)},
-        regret=_regret(t, options, load),
-        legal=_legal(t, text, language),
-        uncertainty=uncertainty,
-        steps=t.steps,
+    return (
+        {"dimensions": d, "layers": {name: weights_by_layer.get(name, 1.0) for name in bentham.LAYERS},
+         "layers_enabled": {name: bool(enabled[name]) for name in bentham.LAYERS},
+         "tone": tone, "base": base, "score": score},
+        {"groups": {g: {"impact": impacts[g], "weight": weights[g], "critical_loss": critical[g],
+                        "sentences": [i for i, gs in enumerate(groups) if g in gs]} for g in impacts},
+         "reversed": critical.get("self", False)},
     )
 
 

@@ -26,8 +26,8 @@ from redheart_models.data import cssrs, goemotions
 from redheart_models.data.base import split_indices
 from redheart_models.data.catalog import FILES, resolve
 from redheart_models.head import Head
-from redheart_models.metrics import crisis_levels, roc_auc
-from redheart_models.release import HUMAN_SECTIONS
+from redheart_models.metrics import auroc, crisis_levels
+from redheart_models.release import unwritten_sections
 
 SPLIT_SEED = 0
 DEV_FRACTION = 0.2
@@ -68,7 +68,7 @@ def evaluate_l2(data: TrainingData, l2: float) -> Candidate:
         threshold = classifier.choose_threshold(p, positive, MIN_RECALL, already=by_rules)
         flagged = by_rules | (p >= threshold)
         f1s.append(2 * (flagged & positive).sum() / (flagged.sum() + positive.sum()))
-        aucs.append(roc_auc(positive, p))
+        aucs.append(auroc(positive, p))
         thresholds.append(threshold)
     return Candidate(l2, float(np.mean(aucs)), float(np.mean(f1s)), float(np.median(thresholds)))
 
@@ -153,8 +153,7 @@ def train(data_dir: Path, embed: classifier.Embed, encoder_id: str, out: Path, c
         "seconds": round(time.monotonic() - start, 1),
         "command": command,
         "date": datetime.now(UTC).date().isoformat(),
-        # Written by a person, never generated (README.md, "Crisis protection", says what is known so far).
-        **{section: "TODO: written by a person who knows the deployment" for section in HUMAN_SECTIONS},
+        **unwritten_sections(),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out, card)

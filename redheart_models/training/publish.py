@@ -13,7 +13,7 @@ from safetensors.torch import save_file
 
 from redheart_models.families import Family, build, dev_metrics
 from redheart_models.quantise import dequantise, quantise
-from redheart_models.release import HUMAN_SECTIONS, WEIGHTS_DIR
+from redheart_models.release import WEIGHTS_DIR, unwritten_sections
 from redheart_models.training.loop import load_model
 
 
@@ -56,8 +56,7 @@ def release(checkpoint: Path, report: dict, name: str, command: str, out_dir: Pa
         "environment": {"python": platform.python_version(), "torch": package_metadata.version("torch"),
                         "ray": package_metadata.version("ray"), "machine": platform.machine()},
         "date": datetime.now(UTC).date().isoformat(),
-        # Written by a person, never generated: empty until someone who knows the use has written them.
-        **{section: "TODO: to be written by a person" for section in HUMAN_SECTIONS},
+        **unwritten_sections(),
     }
     path.with_suffix(".json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
     return path

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from actors.messages import AnalysisResult
+from actors.api import AnalysisResult
 from actors.settings import Settings
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect

@@ -8,12 +8,12 @@ import torch
 
 from actors.stores.connection import connect
 from actors.stores.experience import ExperienceMemory
-from actors.surd import EXPERIENCE_MIN
 from cluster.runtime import Runtime
 from redheart_models.emotion.reader import EmotionModel
 from redheart_models.encoders import load_encoder
 from redheart_models.ethics import bentham
 from redheart_models.release import load_released
+from redheart_models.surd_analyses import EXPERIENCE_MIN
 from tests import ethics_trace
 
 pytestmark = pytest.mark.integration

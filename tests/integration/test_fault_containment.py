@@ -4,17 +4,18 @@ import pytest
 from ray import serve
 
 from actors.faults import FaultyModule
-from actors.messages import AnalyzeRequest
+from actors.requests import AnalyzeRequest
 from actors.settings import Settings
 from cluster.runtime import Runtime
-from services.app import DEPLOYMENTS, AppArgs, build_modules, build_pipeline
+from services.app import DEPLOYMENTS, AppArgs, build_modules, build_pipeline, expert_name
 
 pytestmark = pytest.mark.integration
 SMALL = {"ray_actor_options": {"num_cpus": 0.02, "num_gpus": 0}}
 
 
 def deploy_pipeline(name: str, redis_url: str, settings: Settings, coordinator: dict, **replace):
-    options = {d: SMALL for d in DEPLOYMENTS} | {"VerificationCoordinator": {**SMALL, "user_config": coordinator}}
+    options = {d: SMALL for d in (*DEPLOYMENTS, expert_name(0))} | {
+        "VerificationCoordinator": {**SMALL, "user_config": coordinator}}
     args = AppArgs(redis_url=redis_url, deployments=options)
     app = build_pipeline(args, settings, build_modules(args, settings, replace))
     return serve.run(app, name=name, route_prefix=None)
@@ -38,6 +39,27 @@ async def test_failed_and_timed_out_modules_become_statuses(service: str, runtim
     assert result.crisis.status == "ok" and result.crisis.tier >= 1  # answered, untouched: a wish to disappear
     assert result.verification.decision == ("human_review" if result.crisis.tier >= 2 else "abstain")
     assert result.audit_id is not None
+
+
+async def test_ethics_without_the_emotion_module_answers_in_part(service: str, runtime: Runtime) -> None:
+    handle = deploy_pipeline(
+        "noemotion", runtime.redis_url, runtime.settings, {"module_timeouts_s": {"ethics": 60.0}},
+        emotion=FaultyModule.options(name="Emotion", **SMALL).bind("emotion", "raise"),
+    )
+    request = AnalyzeRequest(text="I want to steal money from my boss. Should I take it or leave it?",
+                             alternatives=["I take the money.", "I leave the money where it is."])
+    try:
+        result = await handle.analyze.remote(request, "noemotion-1")
+    finally:
+        serve.delete("noemotion")
+    ethics = result.ethics
+    assert result.emotion.status == "failed" and ethics.status == "partial"
+    assert ethics.detail == ("no Bentham calculus or stakeholders (emotion module failed: module raised "
+                             "InjectedFault): they weigh the emotions")
+    assert ethics.bentham is None and ethics.stakeholders is None
+    assert ethics.utility.std > 0 and len(ethics.regret) == 2 and ethics.legal.max_risk > 0
+    assert "Analysed in part: ethics (each module's detail says what is missing)." in result.verification.disclaimers
+    assert result.crisis.status == "ok"
 
 
 async def test_dead_redis_still_answers_without_an_audit_id(service: str, runtime: Runtime) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import ray
 
-from actors.messages import AnalysisResult
+from actors.api import AnalysisResult
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
 from cluster.runtime import Runtime
@@ -63,6 +63,19 @@ def test_korean_history_and_module_selection(service: str) -> None:
     assert result["ethics"]["detail"] == "not requested"
     assert result["crisis"]["detail"] != "not requested", "crisis always runs"
     assert result["surd"]["detail"] == "not requested"
+
+
+def test_a_requested_module_brings_the_module_it_reads(service: str) -> None:
+    """Ethics weighs the emotion module's readings: asked alone, it runs Emotion too (once) and both answer."""
+    text = "I broke my sister's phone and lied about it. Now she blames her friend."
+    result = httpx.post(f"{service}/v1/analyze", json={"text": text, "modules": ["ethics"]}, timeout=60).json()
+    emotion, ethics = result["emotion"], result["ethics"]
+    assert emotion["status"] == "ok" and ethics["status"] == "ok" and ethics["bentham"] is not None
+    assert [s["span"] for s in emotion["sentences"]] == [[0, 44], [44, 71]]
+    readings = {s["id"]: s for s in ethics["trace"]}["ethics.readings"]["output"]
+    assert [r["valence"] for r in readings] == [s["valence"] for s in emotion["sentences"]]
+    layers = {layer["name"]: layer for layer in result["verification"]["layers"]}
+    assert layers["metacognition"]["findings"] == ["crisis: ok", "ethics: ok"], "verified: what was asked for"
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from actors.api import AnalysisResult
 from actors.keys import AUDIT_STREAM, FEEDBACK_STREAM
-from actors.messages import AnalysisResult, CrisisResult, LayerResult, ModuleResult, VerificationReport
+from actors.messages import CrisisResult, ModuleResult
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
 from actors.stores.feedback import FeedbackStore, UnknownRequest
+from actors.verification import LayerResult, VerificationReport
 from cluster.redis_server import EmbeddedRedis
 
 pytestmark = pytest.mark.integration

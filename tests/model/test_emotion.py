@@ -24,6 +24,7 @@ CACHE = Path("/tmp/redheart-test-cache")
 # tolerance, torch kernels chosen by instruction set): three flipped predictions are allowed, each worth what one
 # flip on the rarest label can do (macro_f1_flip_bound); beyond that the card is not reproduced.
 FLIPS = 3
+ACCEPTANCE = {"goemotions": 0.40, "ekman": 0.55}  # dev macro-F1 a release must reach (its baseline stays below)
 CARD = json.loads((WEIGHTS_DIR / "emotion.json").read_text())  # the default: the better of the two
 MOE_CARD = json.loads((WEIGHTS_DIR / "emotion-moe.json").read_text())
 SENTENCES = json.loads((Path(__file__).parents[1] / "data" / "cultural_sentences.json").read_text(encoding="utf-8"))
@@ -37,15 +38,6 @@ def encoder():
 @pytest.fixture(scope="module")
 def model(encoder) -> EmotionModel:
     return EmotionModel.load("emotion", "valence", encoder.id)
-
-
-@pytest.mark.parametrize("card", [CARD, MOE_CARD], ids=["emotion", "emotion-moe"])
-def test_card_meets_the_acceptance_next_to_its_baselines(card: dict) -> None:
-    metrics = card["dev_metrics"]
-    assert metrics["goemotions.macro_f1"] >= 0.40 > metrics["goemotions.baseline_macro_f1"]
-    assert metrics["goemotions.ekman_macro_f1"] >= 0.55 > metrics["goemotions.ekman_baseline_macro_f1"]
-    assert metrics["kote.macro_f1"] >= 0.40 > metrics["kote.baseline_macro_f1"]
-    assert metrics["goemotions.cross_fitted"]["macro_f1"] < metrics["goemotions.macro_f1"], "reported, and lower"
 
 
 def test_the_default_is_the_better_of_the_mixture_and_a_single_mlp_of_the_same_size() -> None:
@@ -85,6 +77,8 @@ def test_eval_reproduces_the_card(task: str, encoder, data_dir: Path) -> None:
         truth, predicted = goemotions.to_ekman(truth, matrix), goemotions.to_ekman(predicted, matrix)
     tolerance = macro_f1_flip_bound(truth, predicted, FLIPS)
     assert abs(metrics["macro_f1"] - CARD["dev_metrics"][f"goemotions.{key}"]) <= tolerance
+    baseline = CARD["dev_metrics"][f"goemotions.{key.replace('macro_f1', 'baseline_macro_f1')}"]
+    assert metrics["macro_f1"] >= ACCEPTANCE[task] > baseline, "measured here, above the bar and the baseline"
 
 
 def test_a_foreign_encoder_is_refused() -> None:

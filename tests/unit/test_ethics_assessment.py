@@ -54,3 +54,16 @@ def test_sentence_readings_must_match_the_sentences() -> None:
     message = Reading(1.0, 0.1, 0.0, EKMAN, 0.2)
     with pytest.raises(ValueError, match="2 sentence readings for 1 sentences"):
         assess("One sentence.", "en", message, [message, message], [], "m")
+
+
+def test_without_emotion_readings_utility_regret_and_legal_stand_and_the_calculus_is_left_out() -> None:
+    text = "I want to steal the money from my boss. Should I take it or leave it?"
+    options = [Option("take it", -2.0, 0.4), Option("leave it", 1.0, 0.2)]
+    felt = run(text, "en", options)
+    unfelt = assess(text, "en", Reading(1.5, 0.3), [Reading(1.5, 0.3)] * len(split_sentences(text, "en")),
+                    options, "ethics-util:test")
+    assert unfelt.bentham is None and unfelt.stakeholders is None
+    assert (unfelt.utility, unfelt.regret, unfelt.legal, unfelt.uncertainty) == (
+        felt.utility, felt.regret, felt.legal, felt.uncertainty)
+    assert unfelt.legal["max_risk"] > 0 and [r["best"] for r in unfelt.regret] == [False, True]
+    assert not any(s.id.startswith(("ethics.tone", "ethics.impacts", "ethics.score")) for s in unfelt.steps)

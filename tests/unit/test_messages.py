@@ -1,13 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from actors.messages import (
-    MAX_ALTERNATIVES,
-    MAX_HISTORY,
-    MAX_TEXT_CHARS,
-    AnalyzeRequest,
-    describe_errors,
-)
+from actors.requests import MAX_ALTERNATIVES, MAX_HISTORY, MAX_TEXT_CHARS, AnalyzeRequest
+from services.errors import describe_errors
 
 
 def errors_of(payload: dict) -> list[dict]:

@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from actors.messages import ChannelTrajectory, EmotionTrajectory, SurdRequest, describe_errors
-from actors.surd import EXPERIENCE_MIN, conversation, decompose_request, experience
+from actors.messages import ChannelTrajectory, EmotionTrajectory
+from actors.requests import SurdRequest
+from actors.surd import conversation, decompose_request, experience
+from redheart_models.surd_analyses import EXPERIENCE_MIN
+from services.errors import describe_errors
 
 
 def xor_series(n: int = 4_001, seed: int = 0) -> tuple[list[float], list[list[float]]]:

@@ -44,3 +44,18 @@ def test_a_legal_risk_above_the_threshold_goes_to_human_review() -> None:
     flagged = verify({"crisis": "skipped"}, {}, legal_risk={"criminal": 0.8, "privacy": 0.75}, legal_threshold=0.7)
     assert flagged.decision == "human_review"
     assert any("criminal 0.80, privacy 0.75" in d and "not legal advice" in d for d in flagged.disclaimers)
+
+
+def test_a_partial_answer_counts_half_and_is_named() -> None:
+    report = verify({"crisis": "ok", "ethics": "partial"}, {"crisis": 0.2, "ethics": 0.4})
+    metacognition = next(v for v in report.layers if v.name == "metacognition")
+    assert metacognition.score == 0.75 and "ethics: partial" in metacognition.findings
+    assert next(v for v in report.layers if v.name == "uncertainty").findings == [
+        "crisis: uncertainty 0.200", "ethics: uncertainty 0.400"]
+    assert "Analysed in part: ethics (each module's detail says what is missing)." in report.disclaimers
+    assert not any(d.startswith("Not analysed") for d in report.disclaimers)
+
+
+def test_the_legal_threshold_defaults_to_the_ethics_constant() -> None:
+    assert verify({"crisis": "ok"}, {}, legal_risk={"criminal": 0.71}).decision == "human_review"
+    assert verify({"crisis": "ok"}, {}, legal_risk={"criminal": 0.69}).decision != "human_review"
