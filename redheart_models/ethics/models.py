@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 
+from redheart_models.families import BUNDLED_E5
 from redheart_models.release import Released
 
 
@@ -28,8 +29,9 @@ class EthicsModels:
         if self.morality is None:
             return None, "morality: no commonsense-morality model is configured"
         if self.morality.reads_text:
-            if language != "en":
-                return None, "morality: the commonsense-morality model (fine-tuned all-MiniLM-L6-v2) reads English only"
+            encoder = self.morality.model.config.encoder
+            if language != "en" and not encoder.startswith(BUNDLED_E5):  # a fine-tuned English encoder (MiniLM)
+                return None, f"morality: the commonsense-morality model (fine-tuned {encoder}) reads English only"
             logit, _ = self.morality.model([text])
         else:
             logit, _ = self.morality.model(torch.from_numpy(x[:1]))
