@@ -67,7 +67,7 @@ def dequantise_q4(raw: bytes | memoryview, rows: int, columns: int) -> np.ndarra
 
 
 class Tokenizer:
-    """The engine's XLM-R SentencePiece unigram tokenizer (`tok_content` in e5.c): the same ids for every text."""
+    """The engine's XLM-R SentencePiece unigram tokenizer (`tok_content` in e5.c), ported step for step."""
 
     def __init__(self, pieces: list[bytes], scores: np.ndarray, special: dict[str, int],
                  normalise: dict[str, str]) -> None:
