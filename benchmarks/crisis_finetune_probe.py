@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from cluster.jobs.train_crisis_messages import everyday_sources
-from redheart_models.crisis.message_model import MessageModelConfig, cumulative_probabilities, interval_targets
+from redheart_models.crisis.message_model import CUTS, MessageModelConfig, cumulative_probabilities
 from redheart_models.encoders import load_encoder
 from redheart_models.encoders.e5_torch import TorchE5Encoder
 from redheart_models.training import crisis_messages as mt
@@ -32,33 +32,21 @@ RESPONSE_CUT = 1  # column of P(tier >= 2)
 
 
 def operating_point(p: np.ndarray, rows: mt.Rows, authored: np.ndarray) -> dict[str, float]:
-    """False alarms at the threshold that recalls RECALL of the at-risk rows (cut P(tier >= 2))."""
-    score = p[:, RESPONSE_CUT]
-    at_risk = authored & (rows.tier_min >= 2)
-    threshold = np.sort(score[at_risk])[int(np.floor((1 - RECALL) * at_risk.sum()))]
-    must_stay_low = authored & (rows.tier_max <= 1)
+    """False alarms at the threshold on P(tier >= 2) that recalls RECALL of the at-risk rows (tier_min >= 2)."""
+    threshold = mt.choose_thresholds(p[authored], rows.tier_min[authored], (RECALL,) * CUTS)[RESPONSE_CUT]
+    score, at_risk, must_stay_low = p[:, RESPONSE_CUT], authored & (rows.tier_min >= 2), authored & (rows.tier_max <= 1)
     return {"threshold": float(threshold), "recall": float((score[at_risk] >= threshold).mean()),
             "false_alarms": float((score[must_stay_low] >= threshold).mean()),
             "everyday_rated_2": float((score[~authored] >= threshold).mean())}
 
 
-def masked_loss(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-    return nn.functional.binary_cross_entropy_with_logits(logits, target, weight=weight, reduction="sum") / (
-        weight.sum().clamp(min=1))
-
-
-def targets(rows: mt.Rows) -> tuple[torch.Tensor, torch.Tensor]:
-    target, known = (torch.from_numpy(a) for a in interval_targets(rows.tier_min, rows.tier_max))
-    return target, torch.from_numpy(rows.weights)[:, None] * known
-
-
 def linear_on(x: np.ndarray, rows: mt.Rows, epochs: int = 60, seed: int = 0) -> nn.Linear:
     torch.manual_seed(seed)
-    head, (target, weight) = nn.Linear(x.shape[1], 4), targets(rows)
+    head, (target, weight) = nn.Linear(x.shape[1], CUTS), mt.cut_targets(rows)
     optimiser, x = torch.optim.Adam(head.parameters(), lr=0.02), torch.from_numpy(x)
     for _ in range(epochs):
         for batch in torch.randperm(len(x)).split(256):
-            loss = masked_loss(head(x[batch]), target[batch], weight[batch])
+            loss = mt.masked_loss(head(x[batch]), target[batch], weight[batch])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -71,7 +59,7 @@ class Top(nn.Module):
     def __init__(self, encoder: TorchE5Encoder, layers: int) -> None:
         super().__init__()
         self.layers = encoder.model.layers[-layers:]
-        self.head = nn.Linear(encoder.dim, 4)
+        self.head = nn.Linear(encoder.dim, CUTS)
 
     def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         for layer in self.layers:
@@ -105,14 +93,14 @@ def padded(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
 
 def fine_tune(train: list[torch.Tensor], rows: mt.Rows, top: Top, epochs: int, seed: int = 0) -> Top:
     torch.manual_seed(seed)
-    target, weight = targets(rows)
+    target, weight = mt.cut_targets(rows)
     optimiser = torch.optim.AdamW([{"params": top.layers.parameters(), "lr": 5e-5},
                                    {"params": top.head.parameters(), "lr": 1e-2}], weight_decay=0.01)
     top.train()
     for epoch in range(epochs):
         start, total = time.perf_counter(), 0.0
         for batch in torch.randperm(len(train)).split(32):
-            loss = masked_loss(top(*padded([train[i] for i in batch])), target[batch], weight[batch])
+            loss = mt.masked_loss(top(*padded([train[i] for i in batch])), target[batch], weight[batch])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()

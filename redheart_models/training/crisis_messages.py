@@ -122,22 +122,31 @@ def _tensors(features: Features, index: np.ndarray) -> tuple[torch.Tensor, ...]:
     return (*(torch.from_numpy(a) for a in bags), torch.from_numpy(features.dense[index]))
 
 
+def cut_targets(rows: Rows) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row and cut: the target, and its weight (the row's weight; 0 where the interval label says nothing)."""
+    target, known = (torch.from_numpy(a) for a in interval_targets(rows.tier_min, rows.tier_max))
+    return target, torch.from_numpy(rows.weights)[:, None] * known  # [n, CUTS] each
+
+
+def masked_loss(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Weighted binary cross-entropy per cut, averaged over the weight that is not masked."""
+    return torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, target, weight=weight, reduction="sum") / weight.sum().clamp(min=1)
+
+
 def fit(features: Features, rows: Rows, l2: float, config: MessageModelConfig, seed: int = SEED,
         epochs: int = EPOCHS) -> MessageRiskModel:
     """Masked, weighted binary cross-entropy per cut, Adam, L2 on every weight; full passes in shuffled batches."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = MessageRiskModel(config)
-    target, known = (torch.from_numpy(a) for a in interval_targets(rows.tier_min, rows.tier_max))
-    weight = torch.from_numpy(rows.weights)[:, None] * known  # [n, CUTS]
+    target, weight = cut_targets(rows)
     optimiser = torch.optim.Adam(model.parameters(), lr=LR)
     for _ in range(epochs):
         order = rng.permutation(len(rows))
         for start in range(0, len(rows), BATCH):
             batch = order[start:start + BATCH]
-            logits = model(*_tensors(features, batch))
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                logits, target[batch], weight=weight[batch], reduction="sum") / weight[batch].sum().clamp(min=1)
+            loss = masked_loss(model(*_tensors(features, batch)), target[batch], weight[batch])
             loss = loss + l2 * sum((p ** 2).sum() for p in model.parameters())
             optimiser.zero_grad()
             loss.backward()
