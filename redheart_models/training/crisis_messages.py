@@ -195,13 +195,14 @@ def out_of_fold(features: Features, rows: Rows, l2: float, config: MessageModelC
 
 
 def train(rows: Rows, authored: np.ndarray, embeddings: np.ndarray, encoder: str,
-          map_folds: Callable = map) -> tuple[MessageRisk, Selection, dict]:
-    """Select L2 and thresholds out of fold, then fit on everything; returns the model, the selection and the
-    out-of-fold report per L2 strength (the corpus's numbers, and the everyday texts' share rated >= 2)."""
+          map_folds: Callable = map) -> tuple[MessageRisk, Selection, dict, np.ndarray]:
+    """Select L2 and thresholds out of fold, then fit on everything; returns the model, the selection, the
+    out-of-fold report per L2 strength (the corpus's numbers, and the everyday texts' share rated >= 2) and the
+    out-of-fold P(tier >= k) of every row at the chosen strength (for choices downstream, such as the fusion's)."""
     start = time.perf_counter()
     config = MessageModelConfig(embedding_dim=embeddings.shape[1])
     features = featurise(rows.texts, embeddings, config.buckets)
-    report, best, best_cost = {}, None, None
+    report, best, best_cost, best_p = {}, None, None, None
     for l2 in L2_GRID:
         p = out_of_fold(features, rows, l2, config, map_folds)
         thresholds = choose_thresholds(p[authored], rows.tier_min[authored])
@@ -211,7 +212,7 @@ def train(rows: Rows, authored: np.ndarray, embeddings: np.ndarray, encoder: str
         report[str(l2)] = result | {"thresholds": thresholds.tolist()}
         cost = result["false_alarm_tier2_rate"] + result["everyday_tier2_rate"]
         if best is None or cost < best_cost:
-            best, best_cost = Selection(l2, thresholds.tolist(), result), cost
+            best, best_cost, best_p = Selection(l2, thresholds.tolist(), result), cost, p
     model = fit(features, rows, best.l2, config)
     report["seconds"] = time.perf_counter() - start
-    return MessageRisk(model, np.asarray(best.thresholds), encoder), best, report
+    return MessageRisk(model, np.asarray(best.thresholds), encoder), best, report, best_p

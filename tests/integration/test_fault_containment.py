@@ -75,11 +75,13 @@ async def test_dead_redis_still_answers_without_an_audit_id(service: str, runtim
     assert readiness["problems"] == {}, "a dead Redis is not a model that cannot load"
 
 
-async def test_without_an_encoder_an_explicit_message_still_gets_tier_2_and_resources(service: str,
-                                                                                    runtime: Runtime) -> None:
+@pytest.mark.parametrize(("key", "deployment"), [("encoder", "Encoder"), ("crisis_encoder", "CrisisEncoder")])
+async def test_without_an_encoder_an_explicit_message_still_gets_tier_2_and_resources(
+        key: str, deployment: str, service: str, runtime: Runtime) -> None:
+    """The shared Encoder, or the CrisisEncoder of the message model, failing: the rules answer, degraded."""
     handle = deploy_pipeline(
         "noencoder", runtime.redis_url, runtime.settings, {},
-        encoder=FaultyModule.options(name="Encoder", **SMALL).bind("encoder", "raise"),
+        **{key: FaultyModule.options(name=deployment, **SMALL).bind(key, "raise")},
     )
     try:
         english = await handle.analyze.remote(AnalyzeRequest(text="I want to kill myself", locale="en-US"), "ne-1")

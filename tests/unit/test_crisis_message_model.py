@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from redheart_models.crisis import ngrams, rules
@@ -73,7 +74,21 @@ def test_a_saved_model_loads_to_the_same_probabilities(tmp_path: Path) -> None:
     np.testing.assert_allclose(loaded.probabilities(texts, embeddings, assessments),
                                risk.probabilities(texts, embeddings, assessments), atol=1e-7)
     np.testing.assert_array_equal(loaded.thresholds, risk.thresholds)
-    assert loaded.encoder == "enc@1"
+    assert loaded.encoder == "enc@1" and loaded.encoder_patch is None
+
+
+def test_a_saved_encoder_patch_comes_back_byte_for_byte(tmp_path: Path) -> None:
+    model = MessageRiskModel(MessageModelConfig(embedding_dim=8, buckets=64))
+    patch = {"l11.q.b": np.arange(384, dtype="<f4").tobytes(), "l11.q.w": bytes(range(256)) * 3}
+    MessageRisk(model, np.array([0.5, 0.4, 0.3, 0.2]), "enc+patch@1", patch).save(tmp_path / "m.safetensors", {})
+    assert MessageRisk.load(tmp_path / "m.safetensors").encoder_patch == patch
+
+
+def test_a_model_refuses_an_encoder_it_was_not_trained_with() -> None:
+    risk = MessageRisk(MessageRiskModel(MessageModelConfig(embedding_dim=8, buckets=64)), np.zeros(CUTS), "enc@1")
+    risk.check_encoder("enc@1")
+    with pytest.raises(ValueError, match="trained on enc@1"):
+        risk.check_encoder("enc@2")
 
 
 def test_fitting_learns_a_toy_stance() -> None:

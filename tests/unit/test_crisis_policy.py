@@ -99,3 +99,15 @@ def test_the_message_model_speaks_for_a_message_at_any_tier_and_the_rules_stay_a
     assert fused.tier == 4 and fused.message_tier == 4 and not fused.degraded
     assert fusion.fuse(calm, [], 0, 1, 3, {}).degraded, "without the message model the result says so"
     assert fusion.fuse(rules.assess("I took all my pills"), [], 0, 1, 5, {}, message_tier=0).tier == 4
+
+
+def test_the_message_model_may_veto_the_rules_of_the_message_but_not_of_the_history() -> None:
+    pills, calm = rules.assess("I took all my pills"), rules.assess("see you there")
+    below = fusion.RULE_VETO_SHARE / 2
+    vetoed = fusion.fuse(pills, [], 0, 1, 5, {}, message_tier=0, message_share=below)
+    assert vetoed.tier == 0 and vetoed.rules_vetoed and vetoed.rule_tier == 0
+    kept = fusion.fuse(pills, [], 0, 1, 5, {}, message_tier=2, message_share=max(fusion.RULE_VETO_SHARE, 1.0))
+    assert kept.tier == 4 and not kept.rules_vetoed, "where the model agrees, the rules still raise the level"
+    earlier = fusion.fuse(calm, [pills], 0, 2, 8, {}, message_tier=0, message_share=below)
+    assert earlier.tier == 4 and not earlier.rules_vetoed, "a plan stated earlier in the conversation still holds"
+    assert fusion.fuse(pills, [], None, 1, 5, {}).tier == 4, "without the model the rules decide alone"
