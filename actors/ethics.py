@@ -70,6 +70,7 @@ class Ethics:
         models = EthicsModels(utility, morality or None)
         zeros = np.zeros((1, encoder["dim"]), np.float32)
         await asyncio.to_thread(models.wrong, zeros, "warm up", "en")  # a model's first use is slow: not on a request
+        await asyncio.to_thread(split_sentences, "준비됐어요.", "ko")  # loads the Korean analyser, not on a request
         return models
 
     async def analyze(self, request: ModuleRequest, emotion: ModuleResult | None = None) -> ModuleResult:
