@@ -1,5 +1,6 @@
 """Smoke check of a started service (stdlib only, so it runs in the bare run install): wait for "ready" in the
-log and /readyz all true, then one English, one Korean, a dilemma and a conversation analysis, every module ok."""
+log and /readyz all true, then one English, one Korean, a dilemma and a conversation analysis, every module ok and
+every decision above `pass` with its reasons."""
 
 import json
 import os
@@ -68,8 +69,10 @@ def main(base: str, log: str, server: str) -> int:
         status, result = call(f"{base}/v1/analyze", body)
         statuses = {m: result.get(m, {}).get("status") for m in modules} if status == 200 else {}
         degraded = status == 200 and result["crisis"]["degraded"]
-        ok = status == 200 and all(s == "ok" for s in statuses.values()) and not degraded
-        print(f"{name:13} HTTP {status} {statuses} degraded={degraded} {'ok' if ok else 'FAIL'}")
+        decision = result["verification"]["decision"] if status == 200 else None
+        explained = decision == "pass" or status == 200 and bool(result["verification"]["reasons"])
+        ok = status == 200 and all(s == "ok" for s in statuses.values()) and not degraded and explained
+        print(f"{name:13} HTTP {status} {statuses} degraded={degraded} decision={decision} {'ok' if ok else 'FAIL'}")
         if not ok:
             failed.append(name)
             print({m: result.get(m, {}).get("detail") for m in modules} if status == 200 else result)

@@ -13,18 +13,21 @@ from ray.serve.handle import DeploymentHandle
 
 from actors.api import AnalysisResult
 from actors.logs import configure_logging
-from actors.messages import CrisisResult, EthicsResult, ModuleRequest, ModuleResult, TraceStep
+from actors.messages import CrisisResult, ModuleRequest, ModuleResult, TraceStep
 from actors.requests import ANALYSIS_MODULES, AnalysisModule, AnalyzeRequest
-from actors.results import assess_crisis, cause
+from actors.results import assess_crisis, cause, contain, last_resort
 from actors.settings import Settings
+from actors.stores.answers import AnswerMemory
 from actors.stores.audit import AuditLog
 from actors.stores.connection import connect
 from actors.stores.review import ReviewQueue
-from actors.verification import LayerResult, VerificationReport
+from actors.verification import VerificationReport, analysis_of
 from redheart_models import language, verification
 from redheart_models.crisis import rules
 from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.loading import ModelUnavailable
+from redheart_models.verification import memory
+from redheart_models.verification.config import thresholds
 
 log = structlog.get_logger("redheart.coordinator")
 NEEDS: dict[str, tuple[AnalysisModule, ...]] = {"ethics": ("emotion",), "surd": ("emotion",)}  # run for them too
@@ -72,6 +75,7 @@ class VerificationCoordinator:
         self.redis = connect(redis_url)
         self.audit = AuditLog(self.redis, settings.audit_maxlen, settings.audit_include_text)
         self.reviews = ReviewQueue(self.redis)
+        self.answers = AnswerMemory(self.redis, int(thresholds()["memory_ttl_days"] * 86_400))
         rules.assess("warm up")  # loads the Korean analyser now, so the crisis fallback below answers at once
         self.reconfigure({})
 
@@ -105,43 +109,53 @@ class VerificationCoordinator:
         requested = set(request.modules or ANALYSIS_MODULES) | {"crisis"}
         runs = {m for m in requested if m != "surd" or request.history}  # SURD decomposes a conversation
         needed = requested | {upstream for m in runs for upstream in NEEDS.get(m, ())}
-        calls = {name: asyncio.create_task(self._run(name, module_request, needed)) for name in ("crisis", "emotion")}
-        calls["ethics"] = asyncio.create_task(self._ethics(module_request, needed, calls["emotion"]))
-        calls["surd"] = asyncio.create_task(self._surd(module_request, needed, calls["emotion"], calls["crisis"]))
+        problems: dict[str, list[str]] = {}  # module -> what was wrong with the answer it withheld
+        task = lambda name, call: asyncio.create_task(_contained(name, call, problems))  # noqa: E731
+        calls = {name: task(name, self._run(name, module_request, needed)) for name in ("crisis", "emotion")}
+        calls["ethics"] = task("ethics", self._ethics(module_request, needed, calls["emotion"]))
+        calls["surd"] = task("surd", self._surd(module_request, needed, calls["emotion"], calls["crisis"]))
         results = dict(zip(calls, await asyncio.gather(*calls.values())))
-        if not isinstance(results["crisis"], CrisisResult):  # the Crisis deployment failed or was late
+        if not isinstance(results["crisis"], CrisisResult):  # the Crisis deployment failed, was late or is withheld
             reason = f"crisis module {results['crisis'].status}: {results['crisis'].detail}; rules only"
-            results["crisis"] = await asyncio.to_thread(assess_crisis, module_request, degraded_reason=reason)
+            results["crisis"] = await asyncio.to_thread(_crisis_fallback, module_request, reason)
 
-        statuses = {m: results[m].status for m in ANALYSIS_MODULES if m in requested}
-        legal = results["ethics"].legal if isinstance(results["ethics"], EthicsResult) else None
-        report = verification.verify(statuses, {m: results[m].uncertainty for m in statuses},
-                                     results["crisis"].tier, results["crisis"].degraded,
-                                     legal.risk if legal else None, legal.threshold if legal else None)
+        verify_start = time.perf_counter()
+        report, remember = await self._verify(request, lang, results, requested, problems)
+        verify_ms = _elapsed_ms(verify_start)
         result = AnalysisResult(
             request_id=request_id,
             language=lang,
             created_at=datetime.now(UTC),
             **results,
-            verification=VerificationReport(
-                layers=[LayerResult(**vars(layer)) for layer in report.layers],
-                risk=report.risk,
-                decision=report.decision,
-                confidence_band=report.confidence_band,
-                disclaimers=report.disclaimers,
-            ),
+            verification=VerificationReport.of(report),
             trace=steps,
             versions={name: r.version for name, r in results.items()},
-            timings_ms={**{name: r.latency_ms for name, r in results.items()}, "analysis": _elapsed_ms(start)},
+            timings_ms={**{name: r.latency_ms for name, r in results.items()}, "verification": verify_ms,
+                        "analysis": _elapsed_ms(start)},
         )
         audit_start = time.perf_counter()  # the review item (tier >= 2) is written alongside, linked by request id
         review = self._enqueue_review(result, request.text) if result.crisis.tier >= RESPONSE_TIER else _none()
-        result.audit_id, result.crisis.review_id = await asyncio.gather(self._write_audit(result, request.text), review)
+        result.audit_id, result.crisis.review_id, _ = await asyncio.gather(
+            self._write_audit(result, request.text), review, remember)
         result.timings_ms["audit"] = _elapsed_ms(audit_start)
         result.timings_ms["total"] = _elapsed_ms(start)
-        log.info("analysis", language=lang, decision=report.decision, statuses=statuses, audit_id=result.audit_id)
+        log.info("analysis", language=lang, decision=report.decision, audit_id=result.audit_id,
+                 statuses={m: results[m].status for m in ANALYSIS_MODULES if m in requested})
         structlog.contextvars.unbind_contextvars("request_id")
         return result
+
+    async def _verify(self, request: AnalyzeRequest, lang: str, results: dict[str, ModuleResult], requested: set[str],
+                      problems: dict[str, list[str]]) -> tuple[verification.Report, Any]:
+        """The five layers over the requested modules' answers, the answer memory recalled for this input; the
+        ungrounded items are dropped from `results`. Returns the report and the coroutine that remembers this
+        answer (run with the audit write)."""
+        analysis = analysis_of(request, lang, {m: r.model_dump(mode="json") for m, r in results.items()}, problems)
+        keys = memory.input_key(analysis, sorted(requested)), memory.near_key(analysis, sorted(requested))
+        report = verification.verify(analysis, await self._recall(analysis, *keys))
+        for path, items in report.ungrounded.items():
+            _drop(results, path, items)
+        trusted = not report.flagged and not results["crisis"].degraded  # what a repeat is compared with
+        return report, self._remember(analysis, *keys) if trusted else _none()
 
     async def _ethics(self, request: ModuleRequest, needed: set[str], emotion: asyncio.Task) -> ModuleResult:
         """Ethics weighs the emotion module's readings: it starts when Emotion has answered and is handed that
@@ -193,6 +207,23 @@ class VerificationCoordinator:
             result.verification.disclaimers.append("This analysis could not be recorded in the audit log.")
             return None
 
+    async def _recall(self, analysis: verification.Analysis, key: str, near_key: str) -> list[verification.Finding] | None:
+        """The answer memory's findings on this input; None (not consulted) when Redis does not answer in time."""
+        try:
+            remembered, near = await asyncio.wait_for(self.answers.recall(key, near_key), self.config.audit_timeout_s)
+        except Exception as exc:  # noqa: BLE001 - verification goes on without the memory
+            log.warning("answer_memory_unavailable", error=type(exc).__name__)
+            return None
+        tolerance = thresholds()["tolerance"]["near" if near else "repeat"]
+        return memory.compare(remembered, analysis, tolerance, near)
+
+    async def _remember(self, analysis: verification.Analysis, key: str, near_key: str) -> None:
+        try:
+            await asyncio.wait_for(self.answers.remember(key, near_key, memory.fingerprint(analysis)),
+                                   self.config.audit_timeout_s)
+        except Exception as exc:  # noqa: BLE001 - the answer outranks the memory
+            log.warning("answer_memory_write_failed", error=type(exc).__name__)
+
     async def _enqueue_review(self, result: AnalysisResult, text: str) -> str | None:
         """A human reviews every tier >= 2 answer; if the queue cannot be written the answer still goes out."""
         c = result.crisis
@@ -225,6 +256,33 @@ class VerificationCoordinator:
         answers = dict(zip(checks, await asyncio.gather(*checks.values())))
         return {"checks": {name: ok is True for name, ok in answers.items()},
                 "problems": {name: str(ok) for name, ok in answers.items() if isinstance(ok, ModelUnavailable)}}
+
+
+async def _contained(name: str, call: Any, problems: dict[str, list[str]]) -> ModuleResult:
+    """A module's answer, contained (results.contain): an invalid one is withheld, so no module that reads it
+    (Ethics reads Emotion's) and no client sees it, and what was wrong is kept in `problems`."""
+    result, found = contain(name, await call)
+    if found:
+        problems[name] = found
+    return result
+
+
+def _crisis_fallback(request: ModuleRequest, reason: str) -> CrisisResult:
+    """The coordinator's own crisis answer (the rules, in this process); if even they raise, the last resort."""
+    try:
+        return assess_crisis(request, degraded_reason=reason)
+    except Exception as exc:  # noqa: BLE001 - a person at risk must still get the crisis lines
+        log.error("crisis_rules_failed", error=type(exc).__name__)
+        return last_resort(request, f"{reason}; the rules raised {type(exc).__name__}")
+
+
+def _drop(results: dict[str, ModuleResult], path: str, indices: list[int]) -> None:
+    """Remove the items at `indices` of the list at `path` (`module.field[.field]`) of the module results."""
+    module, *fields = path.split(".")
+    owner = results[module]
+    for name in fields[:-1]:
+        owner = getattr(owner, name)
+    setattr(owner, fields[-1], [item for i, item in enumerate(getattr(owner, fields[-1])) if i not in set(indices)])
 
 
 async def _none() -> None:

@@ -33,6 +33,7 @@ from redheart_models.ethics.features import split_sentences
 from redheart_models.language import detect_language, unsupported_script
 from redheart_models.loading import ModelLoad
 from redheart_models.release import load_released
+from redheart_models.trace import text_digest
 
 VERSION = "emotion@1"
 TRAJECTORY_TEXTS = 40  # the speaker's last 40 utterances (with the message): embedding more would not fit the deadline
@@ -124,7 +125,7 @@ class Emotion:
         trajectory = self._trajectory(spoken, [w for w, _ in points] + ["text"],
                                       [u.timestamp for _, u in points] + [request.timestamp]) if points else None
         sentences = [SentenceEmotion(span=span, valence=r.valence, ekman=r.ekman) for span, r in zip(spans, parts)]
-        steps = _steps(model, reading, len(texts), bool(self.experts), self.config) + [
+        steps = _steps(model, reading, request.text, len(texts), bool(self.experts), self.config) + [
             TraceStep(id="emotion.sentences", name=f"{model.id} (each sentence of the message)",
                       inputs={"spans": [list(s) for s in spans]},
                       output=[s.model_dump(include={"valence", "ekman"}) for s in sentences]),
@@ -156,13 +157,15 @@ class Emotion:
         return True
 
 
-def _steps(model: EmotionModel, reading: Reading, texts: int, split: bool, config: EmotionConfig) -> list[TraceStep]:
+def _steps(model: EmotionModel, reading: Reading, text: str, texts: int, split: bool,
+           config: EmotionConfig) -> list[TraceStep]:
     """The trace of the message's reading: enough to recompute every derived value by hand."""
     top = lambda probabilities: dict(sorted(probabilities.items(), key=lambda kv: -kv[1])[:5])  # noqa: E731
     groups = labels.EKMAN_FROM_GOEMOTIONS if reading.ekman_from == "goemotions" else labels.EKMAN_FROM_KOTE
     steps = [
         TraceStep(id="emotion.gate", name=f"{model.id} gate (softmax, top-{model.moe.config.top_k})",
-                  inputs={"texts_embedded": texts, "experts": model.experts, "in": "split" if split else "in_process"},
+                  inputs={"texts_embedded": texts, "experts": model.experts, "in": "split" if split else "in_process",
+                          "text_sha256": text_digest(text)},
                   output={"gate": reading.gate, "routing": reading.routing}),
         TraceStep(id="emotion.goemotions", name=f"{model.id} goemotions layer",
                   inputs={"routing": "emotion.gate"}, output={"top": top(reading.goemotions),

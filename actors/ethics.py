@@ -32,6 +32,7 @@ from redheart_models.ethics.regret import detect_choice
 from redheart_models.language import detect_language, unsupported_script
 from redheart_models.loading import ModelLoad
 from redheart_models.release import load_released, reads_text
+from redheart_models.trace import text_digest
 
 log = structlog.get_logger("redheart.ethics")
 VERSION = assessment.VERSION
@@ -101,7 +102,8 @@ class Ethics:
         calibration = await self._store(request, result, models.utility.id, notes)
         morality, why_not = await asyncio.to_thread(models.wrong, x, request.text, request.language)
         notes += [why_not] if why_not else []
-        steps = [TraceStep(id="ethics.embed", name=models.encoder_id, inputs={"texts": len(texts)},
+        steps = [TraceStep(id="ethics.embed", name=models.encoder_id,
+                           inputs={"texts": len(texts), "text_sha256": text_digest(request.text)},
                            output={"dim": int(x.shape[1])})]
         steps += [TraceStep(id=s.id, name=s.name, inputs=s.inputs, output=s.output) for s in result.steps]
         if morality is not None:

@@ -1,17 +1,20 @@
-"""Fault injection: a module deployment that fails or hangs on purpose.
+"""Fault injection: a module deployment that fails, hangs or answers with values no client can read, on purpose.
 
-Used to measure that the coordinator contains module failures (a failure or a missed deadline becomes a status,
-and the crisis module's answer survives it) and, later, how many injected faults each verification layer catches.
+Used to measure that the coordinator contains module failures (a failure, a missed deadline or an invalid answer
+becomes a status and a finding, and the crisis module's answer survives it). What each verification layer catches
+of subtler faults is measured by `redheart verify-eval` (services/verify_eval.py).
 """
 
 import asyncio
 from typing import Literal
 
+import numpy as np
 from ray import serve
 
 from actors.messages import ModuleRequest, ModuleResult
 
-Fault = Literal["raise", "hang"]
+Fault = Literal["raise", "hang", "nan", "numpy"]  # nan / numpy: an answer whose uncertainty is NaN / a numpy scalar
+INVALID = {"nan": float("nan"), "numpy": np.float32(0.25)}
 
 
 class InjectedFault(RuntimeError):
@@ -32,6 +35,9 @@ class FaultyModule:
 
     async def analyze(self, request: ModuleRequest, *upstream: object) -> ModuleResult:
         """Stands in for an analysis module (`upstream`: what the coordinator hands it of other modules)."""
+        if self.fault in INVALID:  # built without validation, as a bug would
+            return ModuleResult.model_construct(module=self.module, version="faulty", status="ok",
+                                                uncertainty=INVALID[self.fault])
         await self._fail()
 
     async def embed(self, text: str) -> None:

@@ -26,3 +26,10 @@ def morphemes(text: str) -> list[Morpheme]:
 def sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences kiwipiepy finds."""
     return [(s.start, s.end) for s in _kiwi().split_into_sents(text)]
+
+
+def log_likelihood_per_char(text: str) -> float:
+    """kiwipiepy's log-probability of its best analysis per non-space character: about -3 to -5 for Korean prose,
+    far lower for strings of syllables that form no words."""
+    chars = sum(not c.isspace() for c in text)
+    return _kiwi().analyze(text)[0][1] / chars if chars else 0.0

@@ -6,6 +6,7 @@ how a test (or an auditor) checks that every number of an answer follows from it
 recorded with `Tracer.model`: they are replayed by running the model, not a formula.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,12 @@ class Tracer:
     def model(self, step_id: str, name: str, inputs: dict[str, Any], output: Any) -> Any:
         self.steps.append(Step(step_id, name, inputs, output))
         return output
+
+
+def text_digest(text: str) -> str:
+    """The first 16 hex digits of the text's sha256: a module's first trace step records it, binding the answer to
+    the text it read (verification checks it) without holding the text."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def replayable(name: str) -> bool:

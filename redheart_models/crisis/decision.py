@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from redheart_models.crisis import classifier, fusion, message_model, policy, rules, signals
 from redheart_models.crisis.message_model import MessageRisk
 from redheart_models.crisis.tiers import RESPONSE_TIER, URGENT_TIER
-from redheart_models.trace import Step
+from redheart_models.trace import Step, text_digest
 
 VERSION = f"{rules.VERSION}+{message_model.VERSION}+{classifier.VERSION}+{fusion.VERSION}"
-ESCALATION = "crisis.theil_sen_escalation@1"
 POLICY = "crisis.policy@1"
 
 
@@ -57,14 +56,15 @@ def decide(text: str, history: Sequence[tuple[int, str]], language: str, locale:
            message_risk: MessageRisk | None = None) -> Decision:
     """The decision from the rules and, when given, what the models read of the speaker's texts (`history`: the
     speaker's own earlier utterances as (index, text); the models' texts oldest first, the message last)."""
-    trends = reading.trends if reading else {}
+    trends = {name: [round(v, 6) for v in values] for name, values in (reading.trends if reading else {}).items()}
     message_rules = rules.assess(text)
     history_rules = [(i, rules.assess(t)) for i, t in history]
     evidence = _rule_evidence("text", message_rules)
     for i, assessment in history_rules:
         evidence += _rule_evidence(f"history.{i}", assessment)
     steps = [Step("crisis.rules", rules.VERSION,
-                  {"texts": 1 + len(history_rules), "expressions": str(rules.EXPRESSIONS.name)},
+                  {"texts": 1 + len(history_rules), "expressions": str(rules.EXPRESSIONS.name),
+                   "text_sha256": text_digest(text)},
                   {"message_tier": message_rules.tier, "history_tiers": [a.tier for _, a in history_rules],
                    "hits": len(evidence), "neutralised": message_rules.neutralised})]
     message_tier, message_share = None, None
@@ -90,13 +90,13 @@ def decide(text: str, history: Sequence[tuple[int, str]], language: str, locale:
     fused = fusion.fuse(message_rules, [a for _, a in history_rules], classifier_tier, 1 + len(history), words,
                         trends, message_tier, message_share)
     for name, e in fused.escalations.items():
-        steps.append(Step(f"crisis.escalation.{name}", ESCALATION,
-                          {"series": [round(v, 6) for v in trends[name]], "window": fusion.ESCALATION_WINDOW,
+        steps.append(Step(f"crisis.escalation.{name}", fusion.ESCALATION,
+                          {"series": trends[name], "window": fusion.ESCALATION_WINDOW,
                            "min_rise": fusion.ESCALATION_MIN_RISE[name],
                            "min_steps_up": fusion.ESCALATION_MIN_STEPS_UP},
                           {"slope": e.slope, "rise": e.rise, "steps_up": e.steps_up, "escalating": e.escalating}))
         if e.escalating:
-            evidence.append(Evidence("escalation", "person", min(fused.tier, 2), kind=name, source=ESCALATION,
+            evidence.append(Evidence("escalation", "person", min(fused.tier, 2), kind=name, source=fusion.ESCALATION,
                                      score=round(e.rise, 6)))
     steps.append(Step("crisis.fusion", fusion.VERSION,
                       {"message_rule_tier": message_rules.tier, "rule_tier": fused.rule_tier,
@@ -111,5 +111,4 @@ def decide(text: str, history: Sequence[tuple[int, str]], language: str, locale:
         steps.append(Step("crisis.response", POLICY,
                           {"tier": fused.tier, "concern_other": concern_other, "locale": locale, "language": language},
                           {"template_id": response.template_id, "region": response.region}))
-    return Decision(fused.tier, fused.degraded, concern_other, evidence, steps, response,
-                    [round(v, 6) for v in trends.get("p_ideation", [])])
+    return Decision(fused.tier, fused.degraded, concern_other, evidence, steps, response, trends.get("p_ideation", []))

@@ -27,8 +27,10 @@ import numpy as np
 from redheart_models import dsp
 from redheart_models.crisis.rules import RuleAssessment
 from redheart_models.crisis.tiers import MAX_TIER
+from redheart_models.trace import formula
 
 VERSION = "crisis.fusion@3"
+ESCALATION = "crisis.theil_sen_escalation@1"
 PERSON_LEVEL_TEXTS = 3
 PERSON_LEVEL_WORDS = 50  # the shortest 5 % of training users wrote < 63 words
 MESSAGE_CAP = 1
@@ -51,16 +53,37 @@ class Escalation:
     escalating: bool
 
 
-def escalation(series: Sequence[float], min_rise: float) -> Escalation:
-    """A sustained rise of a per-utterance series (oldest first) over its last ESCALATION_WINDOW points."""
-    values = np.asarray(series, dtype=np.float64)[-ESCALATION_WINDOW:]
+def escalation(series: Sequence[float], min_rise: float, window: int = ESCALATION_WINDOW,
+               min_steps_up: float = ESCALATION_MIN_STEPS_UP) -> Escalation:
+    """A sustained rise of a per-utterance series (oldest first) over its last `window` points."""
+    values = np.asarray(series, dtype=np.float64)[-window:]
     if len(values) < ESCALATION_MIN_POINTS:
         return Escalation(len(values), 0.0, 0.0, 0.0, False)
     slope = dsp.theil_sen(np.arange(len(values), dtype=np.float64), values)  # per utterance
     rise = slope * (len(values) - 1)
     steps_up = float((np.diff(values) >= 0).mean())
-    return Escalation(len(values), slope, rise, steps_up,
-                      rise >= min_rise and steps_up >= ESCALATION_MIN_STEPS_UP)
+    return Escalation(len(values), slope, rise, steps_up, rise >= min_rise and steps_up >= min_steps_up)
+
+
+@formula(ESCALATION)
+def escalation_step(series: list[float], window: int, min_rise: float, min_steps_up: float) -> dict:
+    """The escalation of a recorded series, as its trace step records it (so the step replays)."""
+    e = escalation(series, min_rise, window, min_steps_up)
+    return {"slope": e.slope, "rise": e.rise, "steps_up": e.steps_up, "escalating": e.escalating}
+
+
+@formula(VERSION)
+def fused_tier(rule_tier: int, message_tier: int | None, classifier_tier: int | None, classifier_cap: int,
+               escalating: bool, **recorded: object) -> int:
+    """The tier from the signals (`recorded`: the rest of the fusion step's inputs, the rules' veto among them, is
+    already in `rule_tier`): the highest of the rules' and the message model's, the classifier's up to its cap,
+    one tier more (to at most 2) on an escalation."""
+    tier = max(rule_tier, message_tier or 0)
+    if classifier_tier is not None:
+        tier = max(tier, min(classifier_tier, classifier_cap))
+    if escalating and tier < 2:
+        tier += 1
+    return min(tier, MAX_TIER)
 
 
 @dataclass(frozen=True)
@@ -93,12 +116,8 @@ def fuse(message: RuleAssessment, history: Sequence[RuleAssessment], classifier_
     (history + message) and the per-utterance `trends` available (names of ESCALATION_MIN_RISE)."""
     vetoed = message.tier > 0 and message_share is not None and message_share < rule_veto_share
     rule_tier = max([0 if vetoed else message.tier, *(h.tier for h in history)])
-    tier = max(rule_tier, message_tier or 0)
     cap = classifier_cap(message, rule_tier, texts, words)
-    if classifier_tier is not None:
-        tier = max(tier, min(classifier_tier, cap))
     escalations = {name: escalation(values, ESCALATION_MIN_RISE[name]) for name, values in trends.items()}
-    if any(e.escalating for e in escalations.values()) and tier < 2:
-        tier += 1
+    tier = fused_tier(rule_tier, message_tier, classifier_tier, cap, any(e.escalating for e in escalations.values()))
     degraded = classifier_tier is None or message_tier is None
-    return Fused(min(tier, MAX_TIER), rule_tier, vetoed, message_tier, classifier_tier, cap, escalations, degraded)
+    return Fused(tier, rule_tier, vetoed, message_tier, classifier_tier, cap, escalations, degraded)

@@ -23,7 +23,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from redheart_models.crisis import ngrams, rules
-from redheart_models.crisis.tiers import MAX_TIER, RESPONSE_TIER
+from redheart_models.crisis.tiers import MAX_TIER, RESPONSE_TIER, tiers
 from redheart_models.encoders import e5_patch
 
 VERSION = "crisis.message-model@2"  # @2: the file may carry its encoder's patch
@@ -75,13 +75,6 @@ def cumulative_probabilities(logits: torch.Tensor) -> np.ndarray:
     """P(tier >= k) [n, CUTS] from the logits, made non-increasing in k (a cut can not be likelier than the one
     below it)."""
     return np.minimum.accumulate(torch.sigmoid(logits).numpy(), axis=1)
-
-
-def tiers(p: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """The highest k whose P(tier >= k) reaches its threshold (0 when none does): a message that reaches the
-    response cut is at least tier 2 whatever the threshold of tier 1 (thresholds are chosen per cut for recall)."""
-    passed = p >= thresholds[None, :]  # [n, CUTS]
-    return np.where(passed.any(axis=1), CUTS - np.argmax(passed[:, ::-1], axis=1), 0)
 
 
 def dense_inputs(embeddings: np.ndarray, assessments: Sequence[rules.RuleAssessment]) -> np.ndarray:

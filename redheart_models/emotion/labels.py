@@ -18,6 +18,7 @@ GOEMOTIONS = goemotions.LABELS
 KOTE = kote.LABELS
 EKMAN = goemotions.EKMAN  # anger, disgust, fear, joy, sadness, surprise, neutral
 EKMAN_FORMULA = "emotion.ekman_max@1"
+LABEL_SET = {"en": "goemotions", "ko": "kote"}  # the label set a language's emotions (and Ekman-7) are read in
 
 EKMAN_FROM_GOEMOTIONS: dict[str, tuple[str, ...]] = {
     **{group: tuple(members) for group, members in goemotions.EKMAN_GROUPS.items()},

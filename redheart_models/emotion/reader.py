@@ -16,7 +16,8 @@ from redheart_models.emotion.moe import MixtureOfExperts
 from redheart_models.emotion.valence import valence as valence_of
 from redheart_models.release import Released, load_released
 
-EKMAN_SOURCES = {"en": ("goemotions", labels.EKMAN_FROM_GOEMOTIONS), "ko": ("kote", labels.EKMAN_FROM_KOTE)}
+EKMAN_SOURCES = {lang: (name, labels.EKMAN_FROM_GOEMOTIONS if name == "goemotions" else labels.EKMAN_FROM_KOTE)
+                 for lang, name in labels.LABEL_SET.items()}
 
 
 @dataclass(frozen=True)

@@ -77,8 +77,9 @@ def intensity(regret: float, uncertainty: float, cognitive_load: float, cognitiv
 @formula("regret.duration_hours@1")
 def duration_hours(regret: float, uncertainty: float, cognitive_load: float, days: list[list[float]],
                    bounds: list[float]) -> float:
-    """Anticipated duration: base days by regret band, x24 x(1 + 1.5u) x(1 + 0.8 cog) x(0.7 + 0.3u + 0.5 cog)."""
-    a, b = next((a, b) for bound, a, b in days if regret < bound)
+    """Anticipated duration: base days by regret band (the first row whose bound the regret is below, else the
+    last), x24 x(1 + 1.5u) x(1 + 0.8 cog) x(0.7 + 0.3u + 0.5 cog)."""
+    a, b = next(((a, b) for bound, a, b in days if regret < bound), days[-1][1:])
     hours = (a + b * regret) * 24 * (1 + 1.5 * uncertainty) * (1 + 0.8 * cognitive_load) * (
         0.7 + 0.3 * uncertainty + 0.5 * cognitive_load)
     return min(bounds[1], max(bounds[0], hours))

@@ -98,7 +98,9 @@ def stable_fields(result: dict) -> dict:
         "ethics": {"utility": ethics["utility"], "morality": ethics["morality"], "bentham": ethics["bentham"],
                    "regret": ethics["regret"]},
         "crisis": {k: crisis[k] for k in ("tier", "degraded", "evidence", "response")},
-        "verification": {k: result["verification"][k] for k in ("decision", "risk", "layers")},
+        "verification": {"decision": result["verification"]["decision"], "risk": result["verification"]["risk"],
+                         "layers": [{k: layer[k] for k in ("name", "evaluated", "passed")}  # the served one may
+                                    for layer in result["verification"]["layers"]]},  # remember the input
     }
 
 

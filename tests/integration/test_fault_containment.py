@@ -1,16 +1,19 @@
-"""A failing or hanging module, or a dead Redis, never takes the analysis (and so the crisis answer) down."""
+"""A failing, hanging or invalid module, or a dead Redis, never takes the analysis (and so the crisis answer) down;
+a repeated input gets the same answer."""
 
 import pytest
 from ray import serve
 
+from actors.api import AnalysisResult
 from actors.faults import FaultyModule
-from actors.requests import AnalyzeRequest
+from actors.requests import ANALYSIS_MODULES, AnalyzeRequest
 from actors.settings import Settings
 from cluster.runtime import Runtime
 from services.app import DEPLOYMENTS, AppArgs, build_modules, build_pipeline, expert_name
 
 pytestmark = pytest.mark.integration
 SMALL = {"ray_actor_options": {"num_cpus": 0.02, "num_gpus": 0}}
+VOLATILE = {m: {"latency_ms": True, "review_id": True, "calibration": True} for m in ANALYSIS_MODULES}  # differ between runs by design
 
 
 def deploy_pipeline(name: str, redis_url: str, settings: Settings, coordinator: dict, **replace):
@@ -108,3 +111,63 @@ async def test_a_failed_or_hanging_crisis_deployment_falls_back_to_the_rules(ser
         assert result.crisis.tier == 4 and result.crisis.urgent and result.crisis.degraded
         assert result.crisis.detail.startswith("crisis module failed" if fault == "raise" else "crisis module timeout")
         assert result.crisis.response.template_id == "urgent.en"
+
+
+@pytest.mark.parametrize("module", ["emotion", "ethics", "crisis"])
+async def test_with_a_module_down_the_answer_is_caution_at_least_and_keeps_the_crisis_section(
+        module: str, service: str, runtime: Runtime) -> None:
+    handle = deploy_pipeline(
+        f"down-{module}", runtime.redis_url, runtime.settings, {},
+        **{module: FaultyModule.options(name=module.capitalize(), **SMALL).bind(module, "raise")},
+    )
+    try:
+        result = await handle.analyze.remote(AnalyzeRequest(text="I want to end my life tonight", locale="en-US"),
+                                             f"down-{module}")
+    finally:
+        serve.delete(f"down-{module}")
+    assert getattr(result, module).status == "ok" if module == "crisis" else getattr(result, module).status == "failed"
+    assert result.crisis.tier >= 2 and "988" in [r.contact for r in result.crisis.response.resources]
+    assert result.verification.decision in ("caution", "human_review", "abstain")
+    assert any(r.startswith("metacognition: completeness") or r.startswith("social_context: person_at_risk")
+               for r in result.verification.reasons)
+    if module != "crisis":
+        assert f"metacognition: completeness: {module}: failed" in result.verification.reasons
+
+
+@pytest.mark.parametrize("fault", ["nan", "numpy"])
+async def test_an_invalid_module_answer_is_withheld_with_a_finding_not_an_error(
+        fault: str, service: str, runtime: Runtime) -> None:
+    handle = deploy_pipeline(
+        f"invalid-{fault}", runtime.redis_url, runtime.settings, {},
+        emotion=FaultyModule.options(name="Emotion", **SMALL).bind("emotion", fault),
+        crisis=FaultyModule.options(name="Crisis", **SMALL).bind("crisis", fault),
+    )
+    try:
+        result = await handle.analyze.remote(AnalyzeRequest(text="죽고 싶어", locale="ko-KR"), f"invalid-{fault}")
+    finally:
+        serve.delete(f"invalid-{fault}")
+    expected = "uncertainty is nan" if fault == "nan" else "uncertainty is a numpy.float32"
+    assert result.emotion.status == "failed" and expected in result.emotion.detail
+    assert result.crisis.tier >= 2 and result.crisis.degraded, "the withheld crisis answer: the rules answer"
+    assert {"109", "1577-0199"} <= {r.contact for r in result.crisis.response.resources}
+    consistency = next(layer for layer in result.verification.layers if layer.name == "consistency")
+    assert any("output_integrity: emotion" in f for f in consistency.findings)
+    assert result.verification.decision == "human_review"
+    AnalysisResult.model_validate_json(result.model_dump_json())  # what the HTTP answer is made of
+
+
+async def test_a_repeated_input_gives_the_same_answer_and_the_memory_never_flags_it(
+        service: str, runtime: Runtime) -> None:
+    patient = {"module_timeouts_s": {"emotion": 60.0, "ethics": 60.0}}  # the first call loads the models
+    handle = deploy_pipeline("repeat", runtime.redis_url, runtime.settings, patient)
+    request = AnalyzeRequest(text="I forgot my mother's birthday again. Should I call or send flowers?",
+                             alternatives=["Call her tonight", "Send flowers tomorrow"])
+    try:
+        results = [await handle.analyze.remote(request, f"repeat-{i}") for i in range(20)]
+    finally:
+        serve.delete("repeat")
+    first = results[0].model_dump(include=set(ANALYSIS_MODULES) | {"language"}, exclude=VOLATILE)
+    for result in results[1:]:
+        assert result.model_dump(include=set(ANALYSIS_MODULES) | {"language"}, exclude=VOLATILE) == first
+        consistency = next(layer for layer in result.verification.layers if layer.name == "consistency")
+        assert "[note] memory: the same input as before, answered alike" in consistency.findings

@@ -38,8 +38,9 @@ async def test_analyze_returns_an_audited_analysis_result(service: str, runtime:
     assert result.emotion.status == "ok" and "remorse" in result.emotion.detected["goemotions"]
     assert result.ethics.status == "ok" and result.ethics.bentham.score < 0  # a lie regretted
     assert (result.surd.status, result.surd.detail) == ("skipped", "needs a conversation history")
-    # two of the five verification layers are implemented: too little is checked to pass or caution
-    assert result.verification.decision in ("human_review", "abstain") and result.verification.risk >= 0.5
+    assert all(layer.evaluated for layer in result.verification.layers)
+    assert result.verification.decision == "pass" and result.verification.risk < 0.25, result.verification.reasons
+    assert not result.verification.disclaimers, "a skipped SURD is not 'not analysed'"
     assert result.audit_id
 
     client = connect(runtime.redis_url)
@@ -75,7 +76,7 @@ def test_a_requested_module_brings_the_module_it_reads(service: str) -> None:
     readings = {s["id"]: s for s in ethics["trace"]}["ethics.readings"]["output"]
     assert [r["valence"] for r in readings] == [s["valence"] for s in emotion["sentences"]]
     layers = {layer["name"]: layer for layer in result["verification"]["layers"]}
-    assert layers["metacognition"]["findings"] == ["crisis: ok", "ethics: ok"], "verified: what was asked for"
+    assert (layers["metacognition"]["checks"], layers["metacognition"]["score"]) == (2, 1.0), "what was asked for"
 
 
 @pytest.mark.parametrize(

@@ -53,3 +53,11 @@ def test_eval_of_an_unavailable_task_exits_2(capsys: pytest.CaptureFixture[str])
 def test_eval_with_missing_weights_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "kote", "--data", "/nonexistent.tsv", "--weights", "/nonexistent.safetensors"]) == 2
     assert "no released weights" in capsys.readouterr().err
+
+
+def test_verify_eval_of_a_bad_request_file_exits_2_naming_the_line(capsys: pytest.CaptureFixture[str],
+                                                                    tmp_path) -> None:
+    data = tmp_path / "requests.jsonl"
+    data.write_text('{"text": "fine"}\n{"text": ""}\n', encoding="utf-8")
+    assert main(["verify-eval", "--data", str(data)]) == EXIT_BAD_INPUT
+    assert f"{data}:2:" in capsys.readouterr().err
