@@ -111,12 +111,11 @@ def sentence_spans(emotion: dict[str, Any], analysis: Analysis) -> tuple[list[in
 def text_features(ethics: dict[str, Any], analysis: Analysis, tolerance: float) -> str | None:
     """The ethics answer read this text: its features recompute from it, and it weighed this text's sentences."""
     steps = {s["id"]: s for s in ethics.get("trace", [])}
-    if "ethics.features" not in steps or not close(
-            features.extract(analysis.text, analysis.language).summary(), steps["ethics.features"]["output"], tolerance):
+    read = features.extract(analysis.text, analysis.language)
+    if "ethics.features" not in steps or not close(read.summary(), steps["ethics.features"]["output"], tolerance):
         return "its text features are not this text's"
     mentions = steps.get("ethics.mentions", {}).get("inputs", {}).get("sentences")
-    if mentions is not None and [tuple(m) for m in mentions] != features.split_sentences(analysis.text,
-                                                                                           analysis.language):
+    if mentions is not None and [tuple(m) for m in mentions] != [tuple(s) for s in read.sentences]:
         return "the sentences it weighed are not this text's"
     return None
 

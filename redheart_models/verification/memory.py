@@ -3,12 +3,12 @@
 
 import hashlib
 import json
-import math
 import unicodedata
 from typing import Any
 
 from redheart_models.verification.analysis import Analysis
 from redheart_models.verification.findings import Finding
+from redheart_models.verification.replay import differences
 
 DIGITS = 4  # remembered numbers are rounded: 1e-4 is well inside the repeat tolerance, and 100k answers fit in
 # about 100 MB
@@ -60,23 +60,6 @@ def fingerprint(analysis: Analysis) -> dict[str, Any]:
     """What the analysis said in its stable fields, compact: module -> field -> value."""
     return {m: {"version": s.get("version"), **{f: _compact(_get(s, f)) for f in FIELDS[m]}}
             for m, s in sorted(analysis.sections.items()) if m in FIELDS and analysis.answered(m) is not None}
-
-
-def differences(before: Any, now: Any, tolerance: float, path: str = "") -> list[str]:
-    """Paths where two fingerprints differ (numbers beyond `tolerance`), at most the first ten."""
-    if isinstance(before, dict) and isinstance(now, dict):
-        out = [f"{path}.{k}".lstrip(".") for k in sorted(before.keys() ^ now.keys())]
-        for k in sorted(before.keys() & now.keys()):
-            out += differences(before[k], now[k], tolerance, f"{path}.{k}")
-        return out[:10]
-    if isinstance(before, list) and isinstance(now, list):
-        if len(before) != len(now):
-            return [path.lstrip(".")]
-        return [d for i, (a, b) in enumerate(zip(before, now)) for d in differences(a, b, tolerance, f"{path}.{i}")][:10]
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (before, now))
-    if numbers and math.isclose(before, now, rel_tol=tolerance, abs_tol=tolerance):
-        return []
-    return [] if before == now else [path.lstrip(".")]
 
 
 def compare(remembered: dict[str, Any] | None, analysis: Analysis, tolerance: float, near: bool) -> list[Finding]:

@@ -16,15 +16,26 @@ from redheart_models.trace import replay, replayable
 from redheart_models.verification.findings import Finding
 
 
+def differences(before: Any, now: Any, tolerance: float, path: str = "") -> list[str]:
+    """Paths where two JSON values differ (numbers beyond `tolerance`, absolute and relative), at most ten."""
+    if isinstance(before, dict) and isinstance(now, dict):
+        out = [f"{path}.{k}".lstrip(".") for k in sorted(before.keys() ^ now.keys())]
+        for k in sorted(before.keys() & now.keys()):
+            out += differences(before[k], now[k], tolerance, f"{path}.{k}")
+        return out[:10]
+    if isinstance(before, list) and isinstance(now, list):
+        if len(before) != len(now):
+            return [path.lstrip(".")]
+        return [d for i, (a, b) in enumerate(zip(before, now)) for d in differences(a, b, tolerance, f"{path}.{i}")][:10]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (before, now))
+    if numbers and math.isclose(before, now, rel_tol=tolerance, abs_tol=tolerance):
+        return []
+    return [] if before == now else [path.lstrip(".")]
+
+
 def close(a: Any, b: Any, tolerance: float) -> bool:
     """Equal JSON values, numbers within `tolerance` (absolute and relative)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(close(a[k], b[k], tolerance) for k in a)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(close(x, y, tolerance) for x, y in zip(a, b))
-    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool | str):
-        return math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
-    return a == b
+    return not differences(a, b, tolerance)
 
 
 def formula_steps(module: str, steps: list[dict[str, Any]], tolerance: float) -> tuple[int, list[Finding]]:
@@ -68,6 +79,8 @@ def _ethics_links(ethics: dict[str, Any], steps: dict[str, dict[str, Any]]) -> I
         yield ("ethics.score layers", lambda: inputs("ethics.score", "layers"),
                lambda: {n: out(f"ethics.layer.{n}") for n in bentham.LAYERS if b["layers_enabled"][n]})
         yield "ethics.tone inputs", lambda: inputs("ethics.tone", "impacts"), lambda: out("ethics.impacts")
+        yield ("ethics.impacts inputs", lambda: inputs("ethics.impacts", "tones"),
+               lambda: [out(f"ethics.tone.{i}") for i in range(len(inputs("ethics.impacts", "tones")))])
         for g in ethics["stakeholders"]["groups"]:
             yield f"stakeholders.{g}.impact", lambda g=g: ethics["stakeholders"]["groups"][g]["impact"], lambda g=g: out("ethics.impacts")[g]
             yield f"stakeholders.{g}.weight", lambda g=g: ethics["stakeholders"]["groups"][g]["weight"], lambda g=g: out("ethics.weights")[g]
@@ -84,6 +97,7 @@ def _ethics_links(ethics: dict[str, Any], steps: dict[str, dict[str, Any]]) -> I
                    lambda i=i, v=view: out(f"ethics.regret.{v}.regret")[i])
     for domain in ethics["legal"]["risk"]:
         yield f"legal.{domain}", lambda d=domain: ethics["legal"]["risk"][d], lambda d=domain: out(f"ethics.legal.{d}")
+    yield "legal.max_risk", lambda: ethics["legal"]["max_risk"], lambda: max(ethics["legal"]["risk"].values())
     alternatives = lambda: out("ethics.alternatives")  # noqa: E731
     for view in ("optimistic", "neutral", "pessimistic") if ethics.get("regret") else ():
         yield (f"ethics.regret.{view}.utility inputs", lambda v=view: [inputs(f"ethics.regret.{v}.utility", "means"),
