@@ -20,6 +20,12 @@ def _top_emotion(ekman: dict[str, float]) -> tuple[str, float]:
     return max(((e, p) for e, p in ekman.items() if e != "neutral"), key=lambda ep: ep[1])
 
 
+def polarity(ekman: dict[str, float]) -> int:
+    """+1 when the top emotion is positive, -1 when negative, 0 for surprise (either)."""
+    top, _ = _top_emotion(ekman)
+    return 1 if top in POSITIVE else -1 if top in NEGATIVE else 0
+
+
 def cross_module(analysis: Analysis) -> tuple[int, list[Finding]]:
     """(checks, findings) of the rules between modules; each applies only when both modules answered."""
     t = thresholds()
@@ -44,6 +50,11 @@ def cross_module(analysis: Analysis) -> tuple[int, list[Finding]]:
         limit = t["valence_utility"]
         if abs(valence) >= limit["valence"] and abs(utility) >= limit["utility"] and valence * utility < 0:
             findings.append(Finding("valence_vs_utility", f"valence {valence:+.2f} against utility {utility:+.2f}"))
+        limit, (top, p) = t["feeling_utility"], _top_emotion(emotion["ekman"])
+        if abs(utility) >= limit["utility"] and p >= limit["probability"] and abs(valence) >= limit["valence"] \
+                and valence * utility < 0 and polarity(emotion["ekman"]) * utility < 0:
+            findings.append(Finding("feeling_vs_utility", f"valence {valence:+.2f} and top emotion {top} {p:.2f} "
+                                    f"against utility {utility:+.2f}"))
     if emotion is not None and ethics is not None and analysis.statuses.get("ethics") == "ok":
         checks += 1
         if not ethics_read_emotion(ethics, emotion):

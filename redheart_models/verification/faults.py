@@ -20,6 +20,7 @@ from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.emotion import cultural, labels
 from redheart_models.ethics import assessment, features
 from redheart_models.verification.analysis import Analysis
+from redheart_models.verification.consistency import polarity
 from redheart_models.verification.memory import fingerprint
 
 CLEAR_UTILITY = 0.5  # a utility this far from neutral takes a side an emotion reading can contradict
@@ -145,8 +146,9 @@ def _perturb(value: Any, rng: random.Random) -> Any:
 def contradiction(clean: Analysis, pool: list[Analysis], rng: random.Random) -> Analysis | None:
     """A contradictory module pair: the emotion module answers, consistently (trace, and the readings the ethics
     module records it was handed), the reading of another input of the same language that contradicts another
-    module: the most joyful reading beside a crisis tier >= 2, or the valence farthest on the other side of a clear
-    utility. None where no module gives a clear side to contradict."""
+    module: the most joyful reading beside a crisis tier >= 2, or, of the readings of the opposite feeling (valence
+    and top emotion both on the other side of a clear utility), the one of the farthest valence. None where no
+    module gives a clear side to contradict, or no reading of the pool takes the other."""
     emotion, crisis, ethics = clean.answered("emotion"), clean.answered("crisis"), clean.answered("ethics")
     others = _same_language(clean, pool, "emotion")
     if emotion is None or not others:
@@ -155,9 +157,11 @@ def contradiction(clean: Analysis, pool: list[Analysis], rng: random.Random) -> 
         opposite = max(others, key=lambda o: o.sections["emotion"]["ekman"]["joy"])
     elif ethics is not None and abs(ethics["utility"]["normalised"]) >= CLEAR_UTILITY:
         sign = math.copysign(1.0, ethics["utility"]["normalised"])
-        opposite = min(others, key=lambda o: sign * o.sections["emotion"]["valence"])
-        if sign * opposite.sections["emotion"]["valence"] >= 0:
+        opposed = [o for o in others if sign * o.sections["emotion"]["valence"] < 0
+                   and sign * polarity(o.sections["emotion"]["ekman"]) < 0]
+        if not opposed:
             return None
+        opposite = min(opposed, key=lambda o: sign * o.sections["emotion"]["valence"])
     else:
         return None
     return as_handed(clean, with_reading(emotion, **{k: opposite.sections["emotion"][k]

@@ -132,6 +132,19 @@ def test_a_joyful_reading_of_a_person_at_risk_is_a_contradiction(clean: list[Ana
     assert {f.split(":")[0] for f in new} >= {"crisis_vs_emotion"}
 
 
+@pytest.mark.parametrize(("valence", "called"), [(0.15, True), (0.02, False)])
+def test_a_joyful_reading_of_a_clearly_bad_scenario_is_a_contradiction(clean: list[Analysis], valence: float,
+                                                                       called: bool) -> None:
+    """Valence and top emotion both against a clear utility is a finding even where the valence alone is too mild
+    for the valence rule (Korean readings stay within about +-.2); a near-neutral valence is not."""
+    bad = next(a for a in clean if a.sections["ethics"]["utility"]["normalised"] <= -0.5)
+    emotion = bad.sections["emotion"]
+    joyful = {label: 0.9 if label in ("joy", "excitement") else 0.01 for label in emotion["goemotions"]}
+    faulty = faults.as_handed(bad, faults.with_reading(emotion, joyful, emotion["kote"], valence))
+    new = {f.split(":")[0] for f in faults_of(verify(faulty)) - faults_of(verify(bad))}
+    assert ("feeling_vs_utility" in new) is called and "valence_vs_utility" not in new
+
+
 def test_an_altered_memory_entry_is_reported_and_a_clean_repeat_never(clean: list[Analysis]) -> None:
     rng = random.Random(2)
     for analysis in clean:
