@@ -1,19 +1,25 @@
 """L3 evidence grounding: every answer is bound to this text, and every explanation item points to the input (a
 span where the rules or patterns it names find it again), to a curated entry with its source, or to the trace.
 Ungrounded items are named by their position so the coordinator drops them; the crisis response must be the
-curated one for its tier. SURD answers are not grounded yet (they carry no digest of the conversation)."""
+curated one for its tier; a SURD answer must be what the emotion answer's trajectory (and the crisis answer's risk
+series) decompose into."""
 
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from redheart_models import surd_analyses
 from redheart_models.crisis import policy, rules
 from redheart_models.ethics import features, legal
 from redheart_models.trace import text_digest
 from redheart_models.verification.analysis import Analysis
 from redheart_models.verification.config import thresholds
 from redheart_models.verification.findings import Finding, LayerVerdict, verdict
-from redheart_models.verification.replay import close
+from redheart_models.verification.replay import close, differences
+
+SURD_FIELDS = ("target", "agents", "samples", "lag", "bins", "redundant", "unique", "synergistic", "mutual_info",
+               "info_leak", "target_entropy")
+SURD_HEADLINE = ("redundant", "unique", "synergistic", "info_leak")  # the answer's own fields: its first decomposition
 
 
 @dataclass(frozen=True)
@@ -141,8 +147,26 @@ def provenance(module: str, section: dict[str, Any], analysis: Analysis) -> str 
     return None if digest == text_digest(analysis.text) else "the answer is about another text"
 
 
+def surd_replay(surd: dict[str, Any], analysis: Analysis, tolerance: float) -> str | None:
+    """Why the SURD answer is not the decomposition of the series it names (SURD run again on the emotion answer's
+    trajectory and the crisis answer's risk series), or None."""
+    trajectory = (analysis.answered("emotion") or {}).get("trajectory")
+    if trajectory is None:
+        return "there is no emotion trajectory for it to decompose"
+    risk = (analysis.answered("crisis") or {}).get("risk_series") or None
+    found = surd_analyses.conversation({c: ch["values"] for c, ch in trajectory["channels"].items()},
+                                       trajectory["where"], risk)
+    if found.skipped:
+        return f"the emotion trajectory gives none: {found.skipped}"
+    answered = [{k: d.get(k) for k in SURD_FIELDS} for d in surd.get("decompositions", [])]
+    recomputed = [{k: d[k] for k in SURD_FIELDS} for d in found.decompositions]
+    headline = {k: surd.get(k) for k in SURD_HEADLINE}, {k: recomputed[0][k] for k in SURD_HEADLINE}
+    wrong = differences(answered, recomputed, tolerance, "decompositions") + differences(*headline, tolerance)
+    return f"it is not what the emotion trajectory decomposes into ({', '.join(wrong[:3])})" if wrong else None
+
+
 def grounding_layer(analysis: Analysis) -> Grounding:
-    """L3 over the crisis, ethics and emotion answers."""
+    """L3 over the crisis, ethics, emotion and SURD answers."""
     tolerance = thresholds()["tolerance"]["derived"]
     checks, findings, ungrounded = 0, [], {}
     crisis, emotion, ethics = (analysis.answered(m) for m in ("crisis", "emotion", "ethics"))
@@ -183,4 +207,10 @@ def grounding_layer(analysis: Analysis) -> Grounding:
                      for i in bad]
         if unread:
             findings.append(Finding("emotion_input", f"{unread} sentence(s) of the text are not read", "review"))
+    surd = analysis.answered("surd")
+    if surd is not None:
+        checks += 1
+        why = surd_replay(surd, analysis, tolerance)
+        if why:
+            findings.append(Finding("surd_input", f"surd: {why}", "review"))
     return Grounding(verdict("grounding", checks, findings), {k: v for k, v in ungrounded.items() if v})

@@ -102,5 +102,7 @@ def test_a_long_conversation_gets_a_surd_decomposition_of_its_trajectory(service
     assert len(result["crisis"]["risk_series"]) == 20  # the classifier's last 20 texts of the person
     risk = [d for d in surd["decompositions"] if d["target"] == "crisis_risk"]
     assert risk or surd["notes"][0].startswith("crisis_risk: insufficient data")
+    grounding = next(layer for layer in result["verification"]["layers"] if layer["name"] == "grounding")
+    assert not [f for f in grounding["findings"] if "surd" in f], "the SURD answer replays from the trajectory"
     short = httpx.post(f"{service}/v1/analyze", json={"text": "ok", "history": history[:3]}).json()["surd"]
     assert short["status"] == "skipped" and "insufficient data" in short["detail"]

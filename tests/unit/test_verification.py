@@ -2,6 +2,7 @@
 re-recorded by `redheart verify-eval --data tests/data/verification_requests.jsonl --record ...`): nothing is
 flagged on the clean ones, and each kind of fault is."""
 
+import copy
 import json
 import math
 import random
@@ -14,7 +15,8 @@ import pytest
 from actors.results import contain
 from actors.messages import EmotionResult
 from actors.requests import AnalyzeRequest
-from redheart_models.verification import Analysis, faults, memory, verify
+from redheart_models import surd_analyses
+from redheart_models.verification import Analysis, faults, grounding, memory, verify
 from redheart_models.verification.report import layer_weights
 from actors.verification import analysis_of
 from services.verify_eval import contained, faulty_findings
@@ -203,3 +205,33 @@ def verify_layer(analysis: Analysis):
     from redheart_models.verification.uncertainty import uncertainty_layer
 
     return uncertainty_layer(analysis, limit=0.6)
+
+
+def conversation_with_surd() -> Analysis:
+    """A conversation's emotion trajectory and risk series, and the SURD answer the Surd module gives for them."""
+    rng = np.random.default_rng(0)
+    n = 30
+    channels = {c: {"values": rng.random(n).round(3).tolist()} for c in ("valence", "joy", "sadness", "neutral")}
+    where = [f"history.{i}" for i in range(n - 1)] + ["text"]
+    risk = rng.random(n).round(3).tolist()
+    found = surd_analyses.conversation({c: ch["values"] for c, ch in channels.items()}, where, risk)
+    decompositions = json.loads(json.dumps(found.decompositions))
+    surd = {**{k: decompositions[0][k] for k in grounding.SURD_HEADLINE}, "decompositions": decompositions}
+    return Analysis(text="i am fine", language="en", statuses={"emotion": "ok", "crisis": "ok", "surd": "ok"},
+                    sections={"emotion": {"trajectory": {"where": where, "channels": channels}},
+                              "crisis": {"risk_series": risk}, "surd": surd})
+
+
+def test_a_surd_answer_is_grounded_in_the_trajectory_it_decomposes() -> None:
+    analysis = conversation_with_surd()
+    assert grounding.surd_replay(analysis.sections["surd"], analysis, 1e-6) is None
+    tampered = copy.deepcopy(analysis)
+    tampered.sections["surd"]["decompositions"][1]["unique"]["valence"] += 0.05
+    assert "decompositions.1.unique.valence" in grounding.surd_replay(tampered.sections["surd"], tampered, 1e-6)
+    headline = copy.deepcopy(analysis)
+    headline.sections["surd"]["info_leak"] = 0.5
+    assert "info_leak" in grounding.surd_replay(headline.sections["surd"], headline, 1e-6)
+    without_risk = replace(analysis, statuses={**analysis.statuses, "crisis": "failed"})
+    assert "decompositions" in grounding.surd_replay(without_risk.sections["surd"], without_risk, 1e-6)  # fewer
+    no_trajectory = replace(analysis, sections={**analysis.sections, "emotion": {}})
+    assert "no emotion trajectory" in grounding.surd_replay(no_trajectory.sections["surd"], no_trajectory, 1e-6)
