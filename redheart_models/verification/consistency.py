@@ -47,12 +47,11 @@ def cross_module(analysis: Analysis) -> tuple[int, list[Finding]]:
     if emotion is not None and ethics is not None:
         checks += 1
         valence, utility = emotion["valence"], ethics["utility"]["normalised"]
-        limit = t["valence_utility"]
-        if abs(valence) >= limit["valence"] and abs(utility) >= limit["utility"] and valence * utility < 0:
+        mild, feeling, (top, p) = t["valence_utility"], t["feeling_utility"], _top_emotion(emotion["ekman"])
+        if valence * utility < 0 and abs(utility) >= mild["utility"] and abs(valence) >= mild["valence"]:
             findings.append(Finding("valence_vs_utility", f"valence {valence:+.2f} against utility {utility:+.2f}"))
-        limit, (top, p) = t["feeling_utility"], _top_emotion(emotion["ekman"])
-        if abs(utility) >= limit["utility"] and p >= limit["probability"] and abs(valence) >= limit["valence"] \
-                and valence * utility < 0 and polarity(emotion["ekman"]) * utility < 0:
+        elif valence * utility < 0 and polarity(emotion["ekman"]) * utility < 0 and abs(utility) >= feeling["utility"] \
+                and abs(valence) >= feeling["valence"] and p >= feeling["probability"]:
             findings.append(Finding("feeling_vs_utility", f"valence {valence:+.2f} and top emotion {top} {p:.2f} "
                                     f"against utility {utility:+.2f}"))
     if emotion is not None and ethics is not None and analysis.statuses.get("ethics") == "ok":

@@ -20,11 +20,17 @@ from redheart_models.crisis.tiers import RESPONSE_TIER
 from redheart_models.emotion import cultural, labels
 from redheart_models.ethics import assessment, features
 from redheart_models.verification.analysis import Analysis
-from redheart_models.verification.consistency import polarity
 from redheart_models.verification.memory import fingerprint
 
 CLEAR_UTILITY = 0.5  # a utility this far from neutral takes a side an emotion reading can contradict
+FEELING_SIDE = {"joy": 1, "anger": -1, "disgust": -1, "fear": -1, "sadness": -1}  # Ekman's emotions with a side
 Fault = Callable[[Analysis, list[Analysis], random.Random], Analysis | None]  # (clean, all clean, rng) -> faulty
+
+
+def feeling_side(ekman: dict[str, float]) -> int:
+    """The side (+1, -1; 0 for surprise) of the likeliest Ekman emotion other than neutral: the harness's own
+    reading of a feeling, kept apart from the rules it measures."""
+    return FEELING_SIDE.get(max((e for e in ekman if e != "neutral"), key=ekman.__getitem__), 0)
 
 
 def with_section(analysis: Analysis, module: str, section: dict[str, Any]) -> Analysis:
@@ -158,7 +164,7 @@ def contradiction(clean: Analysis, pool: list[Analysis], rng: random.Random) -> 
     elif ethics is not None and abs(ethics["utility"]["normalised"]) >= CLEAR_UTILITY:
         sign = math.copysign(1.0, ethics["utility"]["normalised"])
         opposed = [o for o in others if sign * o.sections["emotion"]["valence"] < 0
-                   and sign * polarity(o.sections["emotion"]["ekman"]) < 0]
+                   and sign * feeling_side(o.sections["emotion"]["ekman"]) < 0]
         if not opposed:
             return None
         opposite = min(opposed, key=lambda o: sign * o.sections["emotion"]["valence"])

@@ -147,6 +147,19 @@ def test_a_joyful_reading_of_a_clearly_bad_scenario_is_a_contradiction(clean: li
     assert ("feeling_vs_utility" in new) is called and "valence_vs_utility" not in new
 
 
+def test_a_joyful_korean_reading_of_a_clearly_bad_scenario_is_a_contradiction(clean: list[Analysis]) -> None:
+    """The Korean path: Ekman from KOTE, a valence as mild as the Korean head answers."""
+    korean = next(a for a in clean if a.language == "ko" and a.answered("ethics"))
+    ethics = copy.deepcopy(korean.sections["ethics"])
+    ethics["utility"]["normalised"] = -0.6  # a clearly bad scenario (the replay's findings are in both analyses)
+    bad = faults.with_section(korean, "ethics", ethics)
+    emotion = bad.sections["emotion"]
+    joyful = {label: 0.9 if label in ("기쁨", "행복") else 0.01 for label in emotion["kote"]}
+    faulty = faults.with_section(bad, "emotion", faults.with_reading(emotion, emotion["goemotions"], joyful, 0.15))
+    assert faulty.sections["emotion"]["ekman_from"] == "kote" and faulty.sections["emotion"]["ekman"]["joy"] == 0.9
+    assert "feeling_vs_utility" in {f.split(":")[0] for f in faults_of(verify(faulty)) - faults_of(verify(bad))}
+
+
 def test_an_altered_memory_entry_is_reported_and_a_clean_repeat_never(clean: list[Analysis]) -> None:
     rng = random.Random(2)
     for analysis in clean:
